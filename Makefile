@@ -1,0 +1,35 @@
+# The course's commands. Each target sets up .venv itself the first time
+# (and again whenever the requirements change), so on a fresh machine with
+# Python 3.11+ `make lab` or `make test` is all there is to do.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+READY  := $(VENV)/.installed
+
+.PHONY: lab test bench lab-server clean
+
+$(READY): requirements.txt requirements-test.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); set PYTHON=python3.11 or similar")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-test.txt
+	touch $@
+
+## lab: start JupyterLab on the notebooks (the course)
+lab: $(READY)
+	$(BIN)/jupyter lab notebooks/
+
+## test: run every test (unit, lab integration, notebooks)
+test: $(READY)
+	$(BIN)/python -m pytest
+
+## bench: measure lab start/stop, one STARTTLS delivery, one validated TLSA lookup
+bench: $(READY)
+	$(BIN)/python -m helpers.bench
+
+## lab-server: run the lab in a terminal, for dig, delv, openssl, swaks
+lab-server: $(READY)
+	$(BIN)/python -m helpers lab --json-file lab.json
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info

@@ -1,0 +1,432 @@
+"""The lab: a small, deterministic internet on loopback for the course.
+
+``Lab.start(seed=1)`` (or ``with Lab(seed=1) as lab:``) brings up, on
+127.0.0.1 with ports the OS picks, all from one background event-loop thread
+(so it works inside a Jupyter kernel, whose own loop is busy, and in plain
+Python):
+
+- a PKI: root CA, issuing CA, a certificate per MX and policy host (``pki``);
+- an authoritative DNS server with DNSSEC-signed and unsigned zones (``zones``);
+- one HTTPS server for all ``mta-sts.`` policy hosts (``https``);
+- one aiosmtpd receiver per MX host, and the ``mailbox`` they deliver into;
+- on request, an on-path attacker between senders and an MX (``attack``).
+
+``lab.net`` is the :class:`~helpers.net.Network` that routes helpers to it.
+The domains are the catalogue in :mod:`helpers.lab.scenarios`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import html
+import json
+import logging
+import shutil
+import ssl
+import tempfile
+import threading
+from concurrent.futures import TimeoutError as _FutureTimeout
+from dataclasses import replace
+from pathlib import Path
+from types import MappingProxyType
+
+from ..net import Endpoint, Network
+from .attackers import KINDS as ATTACKS
+from .attackers import Attacker, Seen
+from .dnsserver import DNSServer
+from .https import HTTPSServer, Site
+from .pki import PKI, Issued, pki_for, server_cert
+from .receivers import Mailbox, Received, Receiver
+from .scenarios import LAB_ADDRESS, MX, SCENARIOS, PolicyHost, Scenario, Tlsa, scenario
+from .zones import Zones, mx_cert
+
+__all__ = ["Lab", "LabError", "Attacker", "Seen", "Mailbox", "Received", "Scenario",
+           "MX", "PolicyHost", "Tlsa", "SCENARIOS", "ATTACKS", "scenario"]
+
+_LOGGERS = ("helpers.lab", "mail.log", "asyncio")
+_START_TIMEOUT = 20.0
+
+_latest: "Lab | None" = None  # the lab Lab.start() made last, replaced on re-run
+_latest_lock = threading.RLock()
+
+
+class LabError(RuntimeError):
+    """The lab could not do what was asked; the message says why."""
+
+
+class _LogBuffer(logging.Handler):
+    def __init__(self, size: int = 5000):
+        super().__init__(logging.INFO)
+        self.lines: collections.deque[str] = collections.deque(maxlen=size)
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+
+    def emit(self, record):
+        self.lines.append(self.format(record))
+
+
+def _server_context(issued: Issued, directory: Path, name: str) -> ssl.SSLContext:
+    # ssl can load keys only from files; these are lab keys, in the lab's folder.
+    cert_file = directory / "certs" / f"{name}.pem"
+    key_file = directory / "keys" / f"{name}.key"
+    cert_file.write_bytes(issued.chain_pem)
+    key_file.write_bytes(issued.key_pem)
+    key_file.chmod(0o600)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert_file, key_file)
+    return ctx
+
+
+class Lab:
+    """The course's offline internet. See the module docstring.
+
+    ``seed`` fixes every key, certificate and signature. ``key_kind="rsa"``
+    gives the MX hosts RSA-2048 keys instead of P-256 (deriving RSA keys from a
+    seed is slow: about half a second per host, once per process).
+    ``directory`` is where the lab writes its CA bundle, trust anchor and host
+    list (default: a temporary folder, removed on ``stop()``).
+
+    ``Lab.start()`` replaces the lab it started before, so re-running a notebook
+    cell never leaves two labs behind; ``with Lab(...)`` leaves other labs alone.
+    """
+
+    def __init__(self, seed: int = 1, *, key_kind: str = "ec",
+                 scenarios: tuple[Scenario, ...] = SCENARIOS,
+                 directory: str | Path | None = None):
+        if key_kind not in ("ec", "rsa"):
+            raise LabError(f"key_kind must be 'ec' or 'rsa', not {key_kind!r}")
+        self.seed = int(seed)
+        self.key_kind = key_kind
+        self.scenarios: dict[str, Scenario] = {s.domain: s for s in scenarios}
+        self._own_dir = directory is None
+        self.directory = Path(directory) if directory else None
+        self.mailbox = Mailbox()
+        self.receivers: dict[str, Receiver] = {}
+        self.attackers: dict[str, Attacker] = {}
+        self._routes: dict[str, Endpoint] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._log = _LogBuffer()
+        self._started = False
+        self.pki: PKI | None = None
+        self.zones: Zones | None = None
+        self.dns: DNSServer | None = None
+        self.https: HTTPSServer | None = None
+        self.net: Network | None = None
+
+    # -- life cycle ------------------------------------------------------------
+
+    @classmethod
+    def start(cls, seed: int = 1, **options) -> "Lab":
+        """Start a lab, replacing the one this function started before."""
+        global _latest
+        with _latest_lock:
+            if _latest is not None:
+                _latest.stop()
+            lab = cls(seed, **options)
+            lab._start()
+            _latest = lab
+        return lab
+
+    def __enter__(self) -> "Lab":
+        if not self._started:
+            self._start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def _start(self) -> None:
+        try:
+            self._prepare()
+            self._loop = asyncio.new_event_loop()
+            self._loop.set_exception_handler(self._loop_error)
+            self._thread = threading.Thread(target=self._loop.run_forever,
+                                            name=f"lab-{self.seed}", daemon=True)
+            self._thread.start()
+            self._call(self._serve(), _START_TIMEOUT)
+            self._write_files()
+            self._started = True
+        except BaseException:
+            self.stop()
+            raise
+
+    def _prepare(self) -> None:
+        for name in _LOGGERS:
+            logger = logging.getLogger(name)
+            logger.addHandler(self._log)
+            if name != "asyncio":
+                logger.propagate = False  # server chatter stays out of notebook cells
+            if logger.level == logging.NOTSET or logger.level > logging.INFO:
+                logger.setLevel(logging.INFO)
+        if self.directory is None:
+            self.directory = Path(tempfile.mkdtemp(prefix="smtp-tls-lab-"))
+        for sub in ("certs", "keys"):
+            (self.directory / sub).mkdir(parents=True, exist_ok=True)
+        self.pki = pki_for(self.seed)
+        self.zones = Zones(self.seed, self.pki, tuple(self.scenarios.values()), self.key_kind)
+        (self.directory / "ca.pem").write_bytes(self.pki.ca_pem)
+
+    async def _serve(self) -> None:
+        self.dns = DNSServer(self.zones)
+        await self.dns.start(LAB_ADDRESS)
+        default = server_cert(self.pki, "no-sni.lab.invalid")
+        self.https = HTTPSServer(_server_context(default, self.directory, "no-sni.lab.invalid"))
+        await self.https.start(LAB_ADDRESS)
+        for s in self.scenarios.values():
+            await self._serve_scenario(s)
+
+    async def _serve_scenario(self, s: Scenario) -> None:
+        for mx in s.mx:
+            if mx.host in self.receivers:
+                continue
+            ctx = _server_context(mx_cert(self.pki, mx, self.key_kind), self.directory, mx.host)
+            receiver = Receiver(mx.host, mx.starttls, ctx, self.mailbox)
+            await receiver.start(LAB_ADDRESS)
+            self.receivers[mx.host] = receiver
+            self._routes[mx.host] = Endpoint(LAB_ADDRESS, smtp=receiver.port)
+        if s.policy is not None:
+            host = s.policy_hostname
+            issued = server_cert(self.pki, host, s.policy_host.cert)
+            self.https.sites[host] = Site(_server_context(issued, self.directory, host),
+                                          s.policy_host, s.policy.encode())
+            self._routes[host] = Endpoint(LAB_ADDRESS, https=self.https.port)
+
+    def _write_files(self) -> None:
+        self.net = Network(
+            name="lab", nameserver=LAB_ADDRESS, dns_port=self.dns.port,
+            ca_file=str(self.ca_file), trust_anchor=self.zones.trust_anchor(),
+            hosts=MappingProxyType(self._routes),
+            dns_timeout=2.0, connect_timeout=2.0, io_timeout=5.0)
+        ds = self.zones.ds("")
+        self.trust_anchor_file.write_text(
+            "# The lab root's trust anchor, for delv -a FILE\n"
+            "trust-anchors {\n"
+            f'    . static-ds {ds.key_tag} {ds.algorithm} {ds.digest_type} "{ds.digest.hex()}";\n'
+            "};\n")
+        (self.directory / "root.ds").write_text(self.zones.trust_anchor())
+        (self.directory / "zones.txt").write_text(self.zones.to_text())
+        self.write_json(self.directory / "lab.json")
+
+    def stop(self) -> None:
+        """Stop every server (attackers, receivers, HTTPS, DNS), then the thread.
+        Safe to call twice, and after a failed start."""
+        global _latest
+        if self._loop is not None and self._loop.is_running():
+            try:
+                self._call(self._shutdown(), 10)
+            except Exception as e:  # still stop the loop below
+                self._log.lines.append(f"helpers.lab ERROR stopping: {e!r}")
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+        if self._loop is not None and not self._loop.is_running():
+            self._loop.close()
+        self._loop = None
+        self._started = False
+        for name in _LOGGERS:
+            logging.getLogger(name).removeHandler(self._log)
+        if self._own_dir and self.directory is not None:
+            shutil.rmtree(self.directory, ignore_errors=True)
+            self.directory = None
+        with _latest_lock:
+            if _latest is self:
+                _latest = None
+
+    async def _shutdown(self) -> None:
+        servers = list(self.attackers.values()) + list(self.receivers.values())
+        servers += [s for s in (self.https, self.dns) if s is not None]
+        for server in servers:
+            await server.stop()
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _call(self, coro, timeout: float = 10.0):
+        if self._loop is None or not self._loop.is_running():
+            coro.close()
+            raise LabError("the lab is not running: start it with Lab.start()")
+        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        try:
+            return future.result(timeout)
+        except _FutureTimeout:
+            future.cancel()
+            raise LabError(f"the lab did not answer within {timeout} s") from None
+
+    def _loop_error(self, loop, context) -> None:
+        exc = context.get("exception")
+        self._log.lines.append(
+            f"helpers.lab ERROR {context.get('message', '')}: {exc!r}" if exc
+            else f"helpers.lab ERROR {context.get('message', '')}")
+
+    @property
+    def running(self) -> bool:
+        return self._started and self._loop is not None and self._loop.is_running()
+
+    # -- files for command-line tools -------------------------------------------
+
+    @property
+    def ca_file(self) -> Path:
+        """PEM file of the lab root CA (``openssl s_client -CAfile``, ``curl --cacert``)."""
+        return self.directory / "ca.pem"
+
+    @property
+    def trust_anchor_file(self) -> Path:
+        """BIND-style trust anchor of the lab root (``delv -a FILE``)."""
+        return self.directory / "trust-anchor.conf"
+
+    def describe(self) -> dict:
+        """Where everything is: DNS, files, each host's ports, the domains."""
+        return {
+            "seed": self.seed,
+            "dns": {"address": LAB_ADDRESS, "port": self.dns.port},
+            "ca_file": str(self.ca_file),
+            "trust_anchor_file": str(self.trust_anchor_file),
+            "hosts": {h: {k: v for k, v in (("address", e.address), ("smtp", e.smtp),
+                                             ("https", e.https)) if v is not None}
+                      for h, e in sorted(self._routes.items())},
+            "domains": [{"domain": s.domain, "teaches": s.teaches, "dnssec": s.signed}
+                        for s in self.scenarios.values()],
+        }
+
+    def write_json(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.write_text(json.dumps(self.describe(), indent=2) + "\n")
+        return path
+
+    def commands(self, host: str = "mx1.example.com") -> str:
+        """Terminal commands that talk to this lab (dig, delv, openssl, swaks, curl)."""
+        port = self.dns.port
+        smtp = self._routes[host].smtp
+        return "\n".join([
+            f"dig @{LAB_ADDRESS} -p {port} +dnssec MX example.com",
+            f"delv @{LAB_ADDRESS} -p {port} -a {self.trust_anchor_file} +root=. "
+            f"TLSA _25._tcp.{host}",
+            f"openssl s_client -starttls smtp -connect {LAB_ADDRESS}:{smtp} "
+            f"-servername {host} -CAfile {self.ca_file} -verify_hostname {host}",
+            f"swaks --server {LAB_ADDRESS}:{smtp} --to postmaster@example.com --tls "
+            f"--tls-verify --tls-ca-path {self.ca_file}",
+            f"curl --cacert {self.ca_file} --resolve mta-sts.example.com:"
+            f"{self.https.port}:{LAB_ADDRESS} "
+            f"https://mta-sts.example.com:{self.https.port}/.well-known/mta-sts.txt",
+        ])
+
+    # -- reading ------------------------------------------------------------------
+
+    def scenario(self, domain: str) -> Scenario:
+        """The scenario of ``domain`` as the lab currently publishes it."""
+        key = domain.rstrip(".").lower()
+        if key not in self.scenarios:
+            scenario(domain)  # raises the KeyError that lists the domains
+        return self.scenarios[key]
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        return tuple(self.scenarios)
+
+    def log(self, last: int | None = None) -> list[str]:
+        """The servers' log lines (most recent last)."""
+        lines = list(self._log.lines)
+        return lines[-last:] if last else lines
+
+    def certificate(self, host: str) -> Issued:
+        """The certificate (with key and chain) that lab ``host`` serves."""
+        for s in self.scenarios.values():
+            for mx in s.mx:
+                if mx.host == host:
+                    return mx_cert(self.pki, mx, self.key_kind)
+            if s.policy is not None and s.policy_hostname == host:
+                return server_cert(self.pki, host, s.policy_host.cert)
+        raise LabError(f"{host} is not a lab host")
+
+    # -- changing the world ---------------------------------------------------------
+
+    def attack(self, host: str, kind: str) -> Attacker:
+        """Put an attacker of ``kind`` (tap, strip, refuse, substitute) on the path
+        from every sender to MX ``host``; returns it, with its log."""
+        host = host.rstrip(".").lower()
+        if host not in self.receivers:
+            raise LabError(f"{host} is not a lab MX host; MX hosts: {', '.join(self.receivers)}")
+        self.stop_attack(host)
+        context = None
+        if kind == "substitute":
+            fake = self.pki.leaf((host,), key_label="attacker/" + host, self_signed=True)
+            context = _server_context(fake, self.directory, "attacker-" + host)
+        try:
+            attacker = Attacker(kind, host, (LAB_ADDRESS, self.receivers[host].port), context)
+        except ValueError as e:
+            raise LabError(str(e)) from None
+        self._call(attacker.start(LAB_ADDRESS))
+        self.attackers[host] = attacker
+        self._routes[host] = replace(self._routes[host], smtp=attacker.port)
+        return attacker
+
+    def stop_attack(self, host: str | None = None) -> None:
+        """Take the attacker off the path to ``host`` (default: every attacker)."""
+        hosts = [host.rstrip(".").lower()] if host else list(self.attackers)
+        for h in hosts:
+            attacker = self.attackers.pop(h, None)
+            if attacker is not None:
+                self._routes[h] = replace(self._routes[h], smtp=self.receivers[h].port)
+                self._call(attacker.stop())
+
+    def set_policy_answer(self, domain: str, **changes) -> None:
+        """Change how ``mta-sts.<domain>`` answers: ``status``, ``location``,
+        ``content_type``, ``delay`` (seconds), ``body`` (bytes); see PolicyHost."""
+        s = self.scenario(domain)
+        if s.policy is None:
+            raise LabError(f"{domain} has no policy host")
+        self.https.set_answer(s.policy_hostname, **changes)
+
+    def set_records(self, domain: str, owner: str, rdtype: str, values: list[str]) -> None:
+        """Publish ``values`` (zone-file text) as ``owner``'s ``rdtype`` records in
+        ``domain``'s zone, re-signing it; ``values=[]`` removes them."""
+        self.scenario(domain)
+        self.zones.set(domain.rstrip(".").lower(), owner, rdtype, values)
+
+    def apply_change(self, domain: str) -> Scenario:
+        """Move ``domain`` to its scenario's later state (e.g. a changed policy):
+        new DNS records, policy file and MX servers. Returns the new state."""
+        s = self.scenario(domain)
+        if s.later is None:
+            raise LabError(f"{domain} has no later state to change to")
+        self.scenarios[s.domain] = s.later
+        self.zones.load(s.later)
+        self._call(self._serve_scenario(s.later))
+        if s.later.policy is not None:
+            self.https.set_policy(s.later.policy_hostname, s.later.policy.encode())
+        return s.later
+
+    # -- display ----------------------------------------------------------------------
+
+    def _rows(self) -> list[tuple[str, str, str]]:
+        rows = [("DNS (UDP+TCP)", LAB_ADDRESS, str(self.dns.port))]
+        for host, ep in sorted(self._routes.items()):
+            service = "SMTP" if ep.smtp else "HTTPS"
+            via = " (via attacker)" if host in self.attackers else ""
+            rows.append((f"{service} {host}{via}", ep.address, str(ep.smtp or ep.https)))
+        return rows
+
+    def __str__(self) -> str:
+        if not self.running:
+            return f"Lab(seed={self.seed}): stopped"
+        width = max(len(r[0]) for r in self._rows())
+        lines = [f"Lab(seed={self.seed}): {len(self.scenarios)} domains, "
+                 f"{len(self.receivers)} MX hosts, files in {self.directory}"]
+        lines += [f"  {what:<{width}}  {addr}:{port}" for what, addr, port in self._rows()]
+        lines += [f"  CA bundle: {self.ca_file}", f"  trust anchor: {self.trust_anchor_file}"]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else "stopped"
+        return f"<Lab seed={self.seed} {state}>"
+
+    def _repr_html_(self) -> str:
+        if not self.running:
+            return f"<p>Lab(seed={self.seed}): stopped</p>"
+        rows = "".join(f"<tr><td>{html.escape(a)}</td><td>{html.escape(b)}</td>"
+                       f"<td>{html.escape(c)}</td></tr>" for a, b, c in self._rows())
+        return (f"<p><b>Lab</b> seed {self.seed}: {len(self.scenarios)} domains, "
+                f"{len(self.receivers)} MX hosts</p><table><tr><th>service</th>"
+                f"<th>address</th><th>port</th></tr>{rows}</table>")
+

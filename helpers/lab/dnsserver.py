@@ -1,0 +1,246 @@
+"""The lab's authoritative DNS server, over UDP and TCP (RFC 1035 §4.2, RFC 7766).
+
+It answers from :class:`~helpers.lab.zones.Zones` for every lab zone at once,
+so validators (dnspython, ``delv``) can use it as their only server and walk
+the chain of trust from the lab root. With the DO bit set (RFC 3225) answers
+carry RRSIGs, and negative answers carry the NSEC records and signatures that
+prove them (RFC 4035 §3.1.3). UDP answers larger than the client's EDNS size
+are truncated (TC) so that the client retries over TCP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import struct
+
+import dns.exception
+import dns.flags
+import dns.message
+import dns.opcode
+import dns.name
+import dns.rcode
+import dns.rdataclass
+import dns.rdatatype
+import dns.rrset
+import dns.zone
+
+from .zones import Zones
+
+log = logging.getLogger("helpers.lab.dns")
+
+_RRSIG = dns.rdatatype.RRSIG
+_NSEC = dns.rdatatype.NSEC
+
+
+def _rrset(name, rdataset) -> dns.rrset.RRset:
+    rrset = dns.rrset.RRset(name, rdataset.rdclass, rdataset.rdtype, rdataset.covers)
+    rrset.update(rdataset)
+    return rrset
+
+
+class _Answer:
+    """Builds one response: the records, and with DO their signatures."""
+
+    def __init__(self, zone: dns.zone.Zone, response: dns.message.Message, dnssec: bool):
+        self.zone, self.response, self.dnssec = zone, response, dnssec
+
+    def add(self, section, name, rdataset) -> None:
+        section.append(_rrset(name, rdataset))
+        if self.dnssec:
+            node = self.zone.get_node(name)
+            sigs = node and node.get_rdataset(dns.rdataclass.IN, _RRSIG, rdataset.rdtype)
+            if sigs:
+                section.append(_rrset(name, sigs))
+
+    def add_soa(self) -> None:
+        self.add(self.response.authority, self.zone.origin,
+                 self.zone.find_rdataset(self.zone.origin, dns.rdatatype.SOA))
+
+    def add_nsec(self, name) -> None:
+        """The NSEC at ``name``, or the one whose span covers it (RFC 4034 §4.1)."""
+        if not self.dnssec:
+            return
+        owner = max((n for n, node in self.zone.nodes.items()
+                     if n <= name and node.get_rdataset(dns.rdataclass.IN, _NSEC)),
+                    default=None)
+        if owner is None:
+            return
+        rrset = _rrset(owner, self.zone.nodes[owner].get_rdataset(dns.rdataclass.IN, _NSEC))
+        if rrset not in self.response.authority:
+            self.add(self.response.authority, owner,
+                     self.zone.nodes[owner].get_rdataset(dns.rdataclass.IN, _NSEC))
+
+
+def _delegation(zone: dns.zone.Zone, qname: dns.name.Name):
+    """The zone cut at or above ``qname`` inside ``zone`` (below its apex), if any."""
+    name = qname
+    while name != zone.origin and name.is_subdomain(zone.origin):
+        node = zone.get_node(name)
+        if node is not None and node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.NS):
+            return name
+        name = name.parent()
+    return None
+
+
+def answer(zones: Zones, query: dns.message.Message) -> dns.message.Message:
+    """The authoritative response to ``query`` (pure: no sockets)."""
+    response = dns.message.make_response(query, our_payload=1232)
+    response.flags |= dns.flags.AA
+    if query.flags & dns.flags.RD:
+        # The lab server is the only server: it also plays the recursive
+        # resolver a stub or delv asks, so it answers every lab name itself.
+        response.flags |= dns.flags.RA
+    dnssec = bool(query.ednsflags & dns.flags.DO)
+    if dnssec:
+        response.ednsflags |= dns.flags.DO
+    if len(query.question) != 1 or query.opcode() != dns.opcode.QUERY:
+        response.set_rcode(dns.rcode.NOTIMP if query.question else dns.rcode.FORMERR)
+        return response
+    q = query.question[0]
+    qname, qtype = q.name, q.rdtype
+    zone = zones.find(qname, qtype)
+    if zone is None or q.rdclass != dns.rdataclass.IN:
+        response.flags &= ~dns.flags.AA
+        response.set_rcode(dns.rcode.REFUSED)
+        return response
+    a = _Answer(zone, response, dnssec)
+
+    # Follow CNAMEs inside the lab (RFC 1034 §3.6.2), at most a few hops.
+    for _ in range(8):
+        cut = _delegation(zone, qname)
+        if cut is not None and not (qname == cut and qtype == dns.rdatatype.DS):
+            # A referral: the child zone is not served here.
+            response.flags &= ~dns.flags.AA
+            a.add(response.authority, cut, zone.find_rdataset(cut, dns.rdatatype.NS))
+            ds = zone.get_rdataset(cut, dns.rdatatype.DS)
+            if ds is not None:
+                a.add(response.authority, cut, ds)
+            else:
+                a.add_nsec(cut)
+            return response
+        node = zone.get_node(qname)
+        if node is None:
+            if any(n.is_subdomain(qname) for n in zone.nodes):
+                # An empty non-terminal: the name exists, without data.
+                a.add_soa()
+                a.add_nsec(qname)
+                return response
+            response.set_rcode(dns.rcode.NXDOMAIN)
+            a.add_soa()
+            a.add_nsec(qname)
+            a.add_nsec(dns.name.from_text("*", qname.parent()) if qname != zone.origin
+                       else zone.origin)
+            return response
+        if qtype == dns.rdatatype.ANY:
+            for rds in node.rdatasets:
+                if rds.rdtype != _RRSIG:
+                    a.add(response.answer, qname, rds)
+            return response
+        rds = node.get_rdataset(dns.rdataclass.IN, qtype,
+                                dns.rdatatype.NONE if qtype != _RRSIG else dns.rdatatype.ANY)
+        if rds is not None:
+            a.add(response.answer, qname, rds)
+            return response
+        cname = node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.CNAME)
+        if cname is not None and qtype != dns.rdatatype.CNAME:
+            a.add(response.answer, qname, cname)
+            qname = cname[0].target
+            zone = zones.find(qname, qtype)
+            if zone is None:
+                return response
+            a = _Answer(zone, response, dnssec)
+            continue
+        a.add_soa()  # NODATA
+        a.add_nsec(qname)
+        return response
+    return response
+
+
+def _wire(zones: Zones, data: bytes, max_size: int | None) -> bytes | None:
+    try:
+        query = dns.message.from_wire(data)
+    except dns.exception.DNSException as e:
+        log.info("dropped malformed query: %s", e)
+        return None
+    try:
+        response = answer(zones, query)
+    except Exception:  # a lab bug must not kill the server; answer SERVFAIL
+        log.exception("error answering %s", query.question)
+        response = dns.message.make_response(query)
+        response.set_rcode(dns.rcode.SERVFAIL)
+    if max_size is None:
+        return response.to_wire()
+    size = max(512, query.payload if query.edns >= 0 else 512)
+    try:
+        return response.to_wire(max_size=size)
+    except dns.exception.TooBig:
+        response.answer.clear()
+        response.authority.clear()
+        response.additional.clear()
+        response.flags |= dns.flags.TC
+        return response.to_wire()
+
+
+class _UDP(asyncio.DatagramProtocol):
+    def __init__(self, zones: Zones):
+        self.zones = zones
+
+    def connection_made(self, transport):
+        self.transport = transport
+
+    def datagram_received(self, data, addr):
+        reply = _wire(self.zones, data, max_size=True)
+        if reply is not None:
+            self.transport.sendto(reply, addr)
+
+
+async def _tcp(zones: Zones, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+    try:
+        while True:
+            # RFC 7766 §6.2.3: idle connections are closed after a short while.
+            header = await asyncio.wait_for(reader.readexactly(2), 10)
+            (length,) = struct.unpack("!H", header)
+            data = await asyncio.wait_for(reader.readexactly(length), 10)
+            reply = _wire(zones, data, max_size=None)
+            if reply is None:
+                break
+            writer.write(struct.pack("!H", len(reply)) + reply)
+            await writer.drain()
+    except (asyncio.IncompleteReadError, asyncio.TimeoutError, ConnectionError,
+            asyncio.CancelledError):
+        pass
+    finally:
+        writer.close()
+
+
+class DNSServer:
+    """UDP and TCP listeners on one loopback port, answering from ``zones``."""
+
+    def __init__(self, zones: Zones):
+        self.zones = zones
+        self.port: int | None = None
+        self._udp = self._tcp = None
+
+    async def start(self, address: str) -> None:
+        loop = asyncio.get_running_loop()
+        for attempt in range(20):
+            # The OS picks a free TCP port; the same UDP port is free too almost
+            # always, and when it is not we simply try another.
+            self._tcp = await asyncio.start_server(
+                lambda r, w: _tcp(self.zones, r, w), address, 0)
+            self.port = self._tcp.sockets[0].getsockname()[1]
+            try:
+                self._udp, _ = await loop.create_datagram_endpoint(
+                    lambda: _UDP(self.zones), local_addr=(address, self.port))
+                return
+            except OSError:
+                self._tcp.close()
+        raise OSError("could not find a port free for both UDP and TCP")
+
+    async def stop(self) -> None:
+        if self._udp is not None:
+            self._udp.close()
+        if self._tcp is not None:
+            self._tcp.close()
+            await self._tcp.wait_closed()

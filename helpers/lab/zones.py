@@ -1,0 +1,196 @@
+"""The lab's DNS data: a signed root zone delegating to one zone per scenario.
+
+Zones are built from plain record lists, so a record can be changed at run time
+(``Zones.set``) and its zone rebuilt and re-signed, NSEC chain included, in a
+few milliseconds. Signing (RFC 4034/4035) uses ``dns.dnssec.sign_zone`` with
+ECDSA P-256 (algorithm 13), one combined signing key per zone (flags 257),
+keys from the seed, deterministic signatures and a fixed validity window: the
+zones are byte-identical for a given seed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+
+import dns.dnssec
+import dns.name
+import dns.rdata
+import dns.rdataclass
+import dns.rdatatype
+import dns.rdtypes.ANY.RRSIG
+import dns.rrset
+import dns.zone
+from dns.dnssectypes import Algorithm
+
+from .pki import PKI, private_key, server_cert, tlsa_data
+from .scenarios import LAB_ADDRESS, Scenario
+
+UTC = _dt.timezone.utc
+#: RRSIG validity window (RFC 4034 §3.1.5), fixed for reproducible signatures.
+INCEPTION = _dt.datetime(2025, 1, 1, tzinfo=UTC)
+EXPIRATION = _dt.datetime(2036, 1, 1, tzinfo=UTC)
+TTL = 300
+ROOT = dns.name.root
+
+Record = tuple[str, str, str]  # owner (absolute, no trailing dot), type, rdata text
+
+
+def _abs(name: str) -> dns.name.Name:
+    return dns.name.from_text(name)
+
+
+def dnssec_key(seed: int, origin: str):
+    """(private key, DNSKEY) of the zone ``origin``: ECDSAP256SHA256, SEP flag set."""
+    key = private_key(seed, "dnssec/" + (origin or "."))
+    dnskey = dns.dnssec.make_dnskey(key.public_key(), Algorithm.ECDSAP256SHA256, flags=257)
+    return key, dnskey
+
+
+def mx_cert(pki: PKI, mx, key_kind: str = "ec"):
+    """The certificate the MX host ``mx`` serves (``key_kind``: the lab's choice)."""
+    return server_cert(pki, mx.host, mx.cert, mx.key_label, key_kind)
+
+
+def scenario_records(s: Scenario, pki: PKI, key_kind: str = "ec") -> list[Record]:
+    """What the scenario's zone publishes, apart from SOA and DNSSEC records."""
+    d = s.domain
+    recs: list[Record] = [(d, "NS", f"ns1.{d}."), (f"ns1.{d}", "A", LAB_ADDRESS)]
+    for mx in s.mx:
+        recs.append((d, "MX", f"{mx.preference} {mx.host}."))
+        recs.append((mx.host, "A", LAB_ADDRESS))
+        for t in mx.tlsa:
+            if t.of == "leaf":
+                cert = mx_cert(pki, mx, key_kind).cert
+            elif t.of == "issuer":
+                cert = pki.issuing.cert
+            elif t.of.startswith("key:"):
+                cert = pki.leaf((mx.host,), key_label=t.of[4:], key_kind=key_kind).cert
+            else:
+                raise ValueError(f"unknown TLSA source {t.of!r} in scenario {d}")
+            data = tlsa_data(cert, t.selector, t.matching_type).hex()
+            recs.append((f"_25._tcp.{mx.host}", "TLSA",
+                         f"{t.usage} {t.selector} {t.matching_type} {data}"))
+    if s.policy is not None:
+        recs.append((s.policy_hostname, "A", LAB_ADDRESS))
+    if s.sts_id is not None:
+        recs.append((f"_mta-sts.{d}", "TXT", f'"v=STSv1; id={s.sts_id};"'))
+    if s.tlsrpt is not None:
+        recs.append((f"_smtp._tls.{d}", "TXT", f'"{s.tlsrpt}"'))
+    return recs
+
+
+@dataclass
+class ZoneSpec:
+    origin: str  # "" for the root
+    records: list[Record]
+    signed: bool
+    bogus: tuple[str, ...] = ()
+
+
+def build_zone(spec: ZoneSpec, seed: int) -> dns.zone.Zone:
+    """A dnspython zone from ``spec``, signed (with NSEC) if ``spec.signed``."""
+    origin = _abs(spec.origin) if spec.origin else ROOT
+    zone = dns.zone.Zone(origin, relativize=False)
+    primary = "localhost." if not spec.origin else f"ns1.{spec.origin}."
+    with zone.writer() as txn:
+        txn.add(origin, TTL, dns.rdata.from_text(
+            "IN", "SOA", f"{primary} hostmaster.{spec.origin + '.' if spec.origin else ''} "
+            "2026010101 3600 600 86400 300", relativize=False))
+        for owner, rdtype, text in spec.records:
+            rd = dns.rdata.from_text(dns.rdataclass.IN, rdtype, text, origin=ROOT,
+                                     relativize=False)
+            txn.add(_abs(owner) if owner else ROOT, TTL, rd)
+        if spec.signed:
+            key, dnskey = dnssec_key(seed, spec.origin)
+            dns.dnssec.sign_zone(zone, txn, keys=[(key, dnskey)], dnskey_ttl=TTL,
+                                 inception=INCEPTION, expiration=EXPIRATION,
+                                 deterministic=True)
+    for owner in spec.bogus:
+        _corrupt_signatures(zone, _abs(owner))
+    return zone
+
+
+def _corrupt_signatures(zone: dns.zone.Zone, name: dns.name.Name) -> None:
+    """Flip one bit in every RRSIG at ``name``: the data stays, the proof breaks."""
+    node = zone.get_node(name)
+    if node is None:
+        raise ValueError(f"cannot make {name} bogus: no such name in zone {zone.origin}")
+    for rrsigs in node.rdatasets:
+        if rrsigs.rdtype != dns.rdatatype.RRSIG:
+            continue
+        bad = [r.replace(signature=r.signature[:-1] + bytes([r.signature[-1] ^ 1]))
+               for r in rrsigs]
+        rrsigs.clear()
+        for r in bad:
+            rrsigs.add(r)
+
+
+class Zones:
+    """All lab zones for one seed, rebuilt on change; looked up by the DNS server."""
+
+    def __init__(self, seed: int, pki: PKI, scenarios, key_kind: str = "ec"):
+        self.seed, self.pki, self.key_kind = seed, pki, key_kind
+        self.specs: dict[str, ZoneSpec] = {}
+        self.zones: dict[dns.name.Name, dns.zone.Zone] = {}
+        root_records: list[Record] = [("", "NS", "localhost."), ("localhost", "A", LAB_ADDRESS)]
+        for s in scenarios:
+            self.load(s)
+            root_records.append((s.domain, "NS", f"ns1.{s.domain}."))
+            root_records.append((f"ns1.{s.domain}", "A", LAB_ADDRESS))  # glue
+            if s.signed:
+                root_records.append((s.domain, "DS", self.ds(s.domain).to_text()))
+        self.specs[""] = ZoneSpec("", root_records, True)
+        self._build(self.specs[""])
+
+    def _build(self, spec: ZoneSpec) -> None:
+        zone = build_zone(spec, self.seed)
+        self.zones[zone.origin] = zone
+
+    def ds(self, origin: str) -> dns.rdata.Rdata:
+        """The DS record (SHA-256) the parent publishes for a signed zone."""
+        _, dnskey = dnssec_key(self.seed, origin)
+        return dns.dnssec.make_ds(_abs(origin) if origin else ROOT, dnskey, "SHA256")
+
+    def trust_anchor(self) -> str:
+        """The lab root's trust anchor as a DS record in zone-file form."""
+        return f". {TTL} IN DS {self.ds('').to_text()}\n"
+
+    def root_dnskey(self):
+        return dnssec_key(self.seed, "")[1]
+
+    def load(self, s: Scenario) -> None:
+        """Publish scenario ``s`` (e.g. its later state) in place of its zone's records."""
+        self.specs[s.domain] = ZoneSpec(
+            s.domain, scenario_records(s, self.pki, self.key_kind), s.signed, s.bogus)
+        self._build(self.specs[s.domain])
+
+    def set(self, domain: str, owner: str, rdtype: str, values: list[str]) -> None:
+        """Replace (or with ``values=[]`` remove) ``owner``'s ``rdtype`` records in
+        the zone of ``domain`` and re-sign that zone."""
+        spec = self.specs[domain]
+        owner = owner.rstrip(".").lower()
+        spec.records = [r for r in spec.records if not (r[0] == owner and r[1] == rdtype)]
+        spec.records += [(owner, rdtype, v) for v in values]
+        self._build(spec)
+
+    def find(self, qname: dns.name.Name, rdtype: int) -> dns.zone.Zone | None:
+        """The zone authoritative for ``qname``; for DS, the parent side of a cut
+        (RFC 4035 §3.1.4.1)."""
+        name = qname
+        if rdtype == dns.rdatatype.DS and qname != ROOT:
+            name = qname.parent()
+        while True:
+            zone = self.zones.get(name)
+            if zone is not None:
+                return zone
+            if name == ROOT:
+                return None
+            name = name.parent()
+
+    def to_text(self) -> str:
+        """Every zone in master-file form, root first (for reading and for diffs)."""
+        out = []
+        for origin in sorted(self.zones):
+            out.append(self.zones[origin].to_text(relativize=False, want_origin=True))
+        return "\n".join(out)

@@ -1,0 +1,182 @@
+"""The network a helper talks to: the lab on loopback, or the real internet.
+
+Every helper that touches the network takes a :class:`Network` and asks it
+which nameserver to query, which certificate authorities to trust, where a host
+name's SMTP or HTTPS service is, and how long to wait. Nothing else reads the
+system resolver or opens sockets on its own, so the same code runs against the
+lab (``lab.net``) and against real domains (``Network.live()``).
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import dns.flags
+import dns.message
+import dns.name
+import dns.query
+import dns.rdatatype
+import dns.resolver
+
+__all__ = ["Endpoint", "Network", "NetworkError"]
+
+
+class NetworkError(OSError):
+    """A host could not be located or reached; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where a host's services listen: one address, and a port per service."""
+
+    address: str
+    smtp: int | None = None
+    https: int | None = None
+
+
+_EMPTY: Mapping[str, Endpoint] = MappingProxyType({})
+
+
+def _key(host: str) -> str:
+    return host.rstrip(".").lower()
+
+
+@dataclass(frozen=True)
+class Network:
+    """Which resolver, trust store, addresses, ports and timeouts to use.
+
+    ``nameserver=None`` means the system's resolver configuration.
+    ``dnssec=True`` sets the DO bit (RFC 4035 §3.2.1) so that answers carry
+    RRSIGs; validation itself is the DANE helpers' job, from ``trust_anchor``.
+    ``hosts`` overrides where a host's services are (the lab's routing table,
+    a live view the lab updates when an attacker is put on a path); hosts not
+    in it are found through DNS on the standard ports (25, 443).
+    """
+
+    name: str = "live"
+    nameserver: str | None = None
+    dns_port: int = 53
+    dnssec: bool = True
+    ca_file: str | None = None  # None: the system trust store
+    trust_anchor: str | None = None  # zone-file text of the root DS records
+    hosts: Mapping[str, Endpoint] = field(default_factory=lambda: _EMPTY)
+    smtp_port: int = 25
+    https_port: int = 443
+    dns_timeout: float = 3.0
+    connect_timeout: float = 5.0
+    io_timeout: float = 10.0
+
+    @classmethod
+    def live(cls, nameserver: str | None = None, *, dnssec: bool = True,
+             **timeouts: float) -> "Network":
+        """The real internet: the system resolver (or ``nameserver``, e.g.
+        ``"9.9.9.9"``), the system trust store, ports 25 and 443, and the root
+        zone's published trust anchor for DNSSEC."""
+        from helpers import _root_anchor
+        return cls(name="live", nameserver=nameserver, dnssec=dnssec,
+                   trust_anchor=_root_anchor.ROOT_DS, **timeouts)
+
+    @property
+    def is_lab(self) -> bool:
+        return self.name != "live"
+
+    # -- DNS ---------------------------------------------------------------
+
+    def resolver(self) -> dns.resolver.Resolver:
+        """A dnspython resolver for this network (DO bit set when ``dnssec``)."""
+        if self.nameserver is None:
+            res = dns.resolver.Resolver(configure=True)
+        else:
+            res = dns.resolver.Resolver(configure=False)
+            res.nameservers = [self.nameserver]
+        res.port = self.dns_port
+        res.timeout = res.lifetime = self.dns_timeout
+        if self.dnssec:
+            res.use_edns(0, dns.flags.DO, 1232)
+        return res
+
+    def query(self, qname: str | dns.name.Name, rdtype: str | int,
+              *, dnssec: bool | None = None) -> dns.message.Message:
+        """Send one query and return the whole response (answer, authority,
+        RRSIGs, rcode), for code that must see more than the answer: DNSSEC
+        validation, NXDOMAIN proofs. Truncated UDP answers are retried over TCP."""
+        want = self.dnssec if dnssec is None else dnssec
+        server = self.nameserver or self.resolver().nameservers[0]
+        q = dns.message.make_query(qname, rdtype, want_dnssec=want, payload=1232)
+        try:
+            r, _ = dns.query.udp_with_fallback(q, server, timeout=self.dns_timeout,
+                                               port=self.dns_port)
+        except (dns.exception.Timeout, OSError) as e:
+            raise NetworkError(
+                f"DNS query {qname} {dns.rdatatype.to_text(dns.rdatatype.RdataType.make(rdtype))}"
+                f" to {server}:{self.dns_port} failed: {e or 'timed out'}") from e
+        return r
+
+    # -- services ----------------------------------------------------------
+
+    def _endpoint(self, host: str, service: str, default_port: int) -> tuple[str, int]:
+        ep = self.hosts.get(_key(host))
+        if ep is not None:
+            port = getattr(ep, service)
+            if port is None:
+                raise NetworkError(f"{host} runs no {service.upper()} service on {self.name}")
+            return ep.address, port
+        if self.is_lab:
+            raise NetworkError(
+                f"{host} is not a host of the {self.name} network "
+                f"(known hosts: {', '.join(sorted(self.hosts)) or 'none'})")
+        return self.address_of(host), default_port
+
+    def smtp_endpoint(self, host: str) -> tuple[str, int]:
+        """(address, port) of ``host``'s SMTP service (port 25 on the internet)."""
+        return self._endpoint(host, "smtp", self.smtp_port)
+
+    def https_endpoint(self, host: str) -> tuple[str, int]:
+        """(address, port) of ``host``'s HTTPS service (port 443 on the internet)."""
+        return self._endpoint(host, "https", self.https_port)
+
+    def address_of(self, host: str) -> str:
+        """First IPv4 (else IPv6) address of ``host`` through this network's resolver."""
+        res = self.resolver()
+        for rdtype in ("A", "AAAA"):
+            try:
+                answer = res.resolve(host, rdtype, raise_on_no_answer=False)
+            except dns.resolver.NXDOMAIN as e:
+                raise NetworkError(f"{host} does not exist (NXDOMAIN)") from e
+            except dns.exception.DNSException as e:
+                raise NetworkError(f"cannot resolve {host}: {e}") from e
+            if answer.rrset:
+                return answer.rrset[0].to_text()
+        raise NetworkError(f"{host} has no A or AAAA record")
+
+    def connect(self, address: str, port: int) -> socket.socket:
+        """A TCP connection with this network's connect timeout, then its I/O timeout."""
+        try:
+            sock = socket.create_connection((address, port), timeout=self.connect_timeout)
+        except OSError as e:
+            raise NetworkError(f"cannot connect to {address} port {port}: {e}") from e
+        sock.settimeout(self.io_timeout)
+        return sock
+
+    def ssl_context(self, *, verify: bool = True) -> ssl.SSLContext:
+        """A client TLS context trusting this network's CAs.
+
+        ``verify=False`` gives what an opportunistic SMTP sender does (RFC 7435):
+        encrypt, but accept any certificate.
+        """
+        ctx = ssl.create_default_context(cafile=self.ca_file)
+        if not verify:
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+        return ctx
+
+    def __str__(self) -> str:
+        where = (f"{self.nameserver}:{self.dns_port}" if self.nameserver
+                 else "system resolver")
+        return (f"Network {self.name!r}: DNS {where}"
+                f"{' with DNSSEC (DO bit)' if self.dnssec else ''}, trust "
+                f"{self.ca_file or 'system store'}, {len(self.hosts)} routed hosts")
