@@ -98,6 +98,7 @@ class Lab:
         self.seed = int(seed)
         self.key_kind = key_kind
         self.scenarios: dict[str, Scenario] = {s.domain: s for s in scenarios}
+        self._catalogue = dict(self.scenarios)  # the state reset() returns to
         self._own_dir = directory is None
         self.directory = Path(directory) if directory else None
         self.mailbox = Mailbox()
@@ -242,10 +243,16 @@ class Lab:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
-    def _call(self, coro, timeout: float = 10.0):
+    def _require_running(self) -> None:
         if self._loop is None or not self._loop.is_running():
-            coro.close()
             raise LabError("the lab is not running: start it with Lab.start()")
+
+    def _call(self, coro, timeout: float = 10.0):
+        try:
+            self._require_running()
+        except LabError:
+            coro.close()
+            raise
         future = asyncio.run_coroutine_threadsafe(coro, self._loop)
         try:
             return future.result(timeout)
@@ -344,6 +351,7 @@ class Lab:
     def attack(self, host: str, kind: str) -> Attacker:
         """Put an attacker of ``kind`` (tap, strip, refuse, substitute) on the path
         from every sender to MX ``host``; returns it, with its log."""
+        self._require_running()
         host = host.rstrip(".").lower()
         if host not in self.receivers:
             raise LabError(f"{host} is not a lab MX host; MX hosts: {', '.join(self.receivers)}")
@@ -373,6 +381,7 @@ class Lab:
     def set_policy_answer(self, domain: str, **changes) -> None:
         """Change how ``mta-sts.<domain>`` answers: ``status``, ``location``,
         ``content_type``, ``delay`` (seconds), ``body`` (bytes); see PolicyHost."""
+        self._require_running()
         s = self.scenario(domain)
         if s.policy is None:
             raise LabError(f"{domain} has no policy host")
@@ -381,12 +390,14 @@ class Lab:
     def set_records(self, domain: str, owner: str, rdtype: str, values: list[str]) -> None:
         """Publish ``values`` (zone-file text) as ``owner``'s ``rdtype`` records in
         ``domain``'s zone, re-signing it; ``values=[]`` removes them."""
+        self._require_running()
         self.scenario(domain)
         self.zones.set(domain.rstrip(".").lower(), owner, rdtype, values)
 
     def apply_change(self, domain: str) -> Scenario:
         """Move ``domain`` to its scenario's later state (e.g. a changed policy):
         new DNS records, policy file and MX servers. Returns the new state."""
+        self._require_running()
         s = self.scenario(domain)
         if s.later is None:
             raise LabError(f"{domain} has no later state to change to")
@@ -396,6 +407,22 @@ class Lab:
         if s.later.policy is not None:
             self.https.set_policy(s.later.policy_hostname, s.later.policy.encode())
         return s.later
+
+    def reset(self) -> None:
+        """Back to the catalogue: no attackers, an empty mailbox, every zone,
+        policy file and policy-host answer as the scenarios first published them."""
+        self._require_running()
+        self.stop_attack()
+        self.mailbox.clear()
+        self.https.requests.clear()
+        for domain, s in self._catalogue.items():
+            if self.scenarios[domain] is not s or domain in self.zones.edited:
+                self.zones.load(s)
+            self.scenarios[domain] = s
+            if s.policy is not None:
+                self.https.sites[s.policy_hostname] = replace(
+                    self.https.sites[s.policy_hostname], answer=s.policy_host,
+                    policy=s.policy.encode())
 
     # -- display ----------------------------------------------------------------------
 

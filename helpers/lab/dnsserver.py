@@ -158,6 +158,7 @@ def answer(zones: Zones, query: dns.message.Message) -> dns.message.Message:
 
 
 def _wire(zones: Zones, data: bytes, max_size: int | None) -> bytes | None:
+    """Answer wire-format ``data``; ``max_size`` is the UDP floor (None for TCP)."""
     try:
         query = dns.message.from_wire(data)
     except dns.exception.DNSException as e:
@@ -169,9 +170,9 @@ def _wire(zones: Zones, data: bytes, max_size: int | None) -> bytes | None:
         log.exception("error answering %s", query.question)
         response = dns.message.make_response(query)
         response.set_rcode(dns.rcode.SERVFAIL)
-    if max_size is None:
-        return response.to_wire()
-    size = max(512, query.payload if query.edns >= 0 else 512)
+    if max_size is None:  # TCP: no EDNS size limit applies (RFC 7766 §8)
+        return response.to_wire(max_size=65535)
+    size = max(max_size, query.payload if query.edns >= 0 else 512)
     try:
         return response.to_wire(max_size=size)
     except dns.exception.TooBig:
@@ -190,7 +191,7 @@ class _UDP(asyncio.DatagramProtocol):
         self.transport = transport
 
     def datagram_received(self, data, addr):
-        reply = _wire(self.zones, data, max_size=True)
+        reply = _wire(self.zones, data, max_size=512)
         if reply is not None:
             self.transport.sendto(reply, addr)
 

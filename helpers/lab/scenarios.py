@@ -128,6 +128,11 @@ SCENARIOS: tuple[Scenario, ...] = (
         mx=(MX("mx.no-tls.example", starttls="none"),),
     ),
     Scenario(
+        domain="tls-required.example",
+        teaches="a receiver that refuses mail before STARTTLS: stripping then blocks mail instead of exposing it",
+        mx=(MX("mx.tls-required.example", starttls="required"),),
+    ),
+    Scenario(
         domain="opportunistic.example",
         teaches="STARTTLS offered but nothing published: encryption an attacker can strip",
         mx=(MX("mx.opportunistic.example"),),

@@ -132,6 +132,7 @@ class Zones:
     def __init__(self, seed: int, pki: PKI, scenarios, key_kind: str = "ec"):
         self.seed, self.pki, self.key_kind = seed, pki, key_kind
         self.specs: dict[str, ZoneSpec] = {}
+        self.edited: set[str] = set()  # zones changed by set() since they were loaded
         self.zones: dict[dns.name.Name, dns.zone.Zone] = {}
         root_records: list[Record] = [("", "NS", "localhost."), ("localhost", "A", LAB_ADDRESS)]
         for s in scenarios:
@@ -164,6 +165,7 @@ class Zones:
         self.specs[s.domain] = ZoneSpec(
             s.domain, scenario_records(s, self.pki, self.key_kind), s.signed, s.bogus)
         self._build(self.specs[s.domain])
+        self.edited.discard(s.domain)
 
     def set(self, domain: str, owner: str, rdtype: str, values: list[str]) -> None:
         """Replace (or with ``values=[]`` remove) ``owner``'s ``rdtype`` records in
@@ -173,6 +175,7 @@ class Zones:
         spec.records = [r for r in spec.records if not (r[0] == owner and r[1] == rdtype)]
         spec.records += [(owner, rdtype, v) for v in values]
         self._build(spec)
+        self.edited.add(domain)
 
     def find(self, qname: dns.name.Name, rdtype: int) -> dns.zone.Zone | None:
         """The zone authoritative for ``qname``; for DS, the parent side of a cut

@@ -1,0 +1,71 @@
+"""Benchmark of the lab (``make bench`` or ``python -m helpers.bench``).
+
+Measures, on this machine: lab start and stop, one STARTTLS delivery with a
+verified certificate, and one DNSSEC-validated TLSA lookup. Prints the median
+of several runs beside the course's targets. A benchmark, not a test: it
+never fails on a slow machine, it reports.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import statistics
+import time
+
+from helpers.dnssec import SECURE, resolve
+from helpers.lab import Lab
+
+TARGETS_MS = {"lab start": 300, "lab stop": None, "STARTTLS delivery": 20,
+              "validated TLSA lookup": 10}
+
+
+def _timed(fn, runs: int) -> list[float]:
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def deliver(lab: Lab, host: str = "mx1.example.com") -> None:
+    """One message over verified STARTTLS, the way a careful sender does it."""
+    address, port = lab.net.smtp_endpoint(host)
+    with smtplib.SMTP(address, port, local_hostname="bench.test",
+                      timeout=lab.net.io_timeout) as smtp:
+        smtp._host = host  # smtplib checks the certificate against this name
+        smtp.starttls(context=lab.net.ssl_context())
+        smtp.sendmail("bench@bench.test", ["postmaster@example.com"],
+                      b"Subject: bench\r\n\r\nbenchmark message\r\n")
+
+
+def main(runs: int = 20) -> int:
+    results: dict[str, list[float]] = {"lab start": [], "lab stop": []}
+    first = None
+    for i in range(5):
+        t = time.perf_counter()
+        lab = Lab.start(seed=1)
+        started = (time.perf_counter() - t) * 1000
+        if i == 0:
+            first = started  # includes building the PKI and zones once per process
+        results["lab start"].append(started)
+        t = time.perf_counter()
+        lab.stop()
+        results["lab stop"].append((time.perf_counter() - t) * 1000)
+    with Lab(seed=1) as lab:
+        results["STARTTLS delivery"] = _timed(lambda: deliver(lab), runs)
+        lookup = resolve("_25._tcp.mx1.example.com", "TLSA", lab.net)
+        assert lookup.status == SECURE, lookup
+        results["validated TLSA lookup"] = _timed(
+            lambda: resolve("_25._tcp.mx1.example.com", "TLSA", lab.net), runs)
+    print(f"{'what':<24}{'median ms':>10}{'max ms':>10}{'target ms':>11}")
+    for what, times in results.items():
+        target = TARGETS_MS[what]
+        print(f"{what:<24}{statistics.median(times):>10.1f}{max(times):>10.1f}"
+              f"{(str(target) if target else '-'):>11}")
+    print(f"(first lab start in this process, with PKI and zone signing: {first:.0f} ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

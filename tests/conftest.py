@@ -1,0 +1,64 @@
+"""Shared fixtures: one lab for the whole session, reset between tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from helpers.lab import Lab
+
+
+@pytest.fixture(scope="session")
+def session_lab():
+    with Lab(seed=1) as lab:
+        yield lab
+
+
+@pytest.fixture
+def lab(session_lab):
+    """The session's lab, reset to its catalogue state around each test (no
+    attackers, empty mailbox, original records), so tests do not see each
+    other's traces."""
+    session_lab.reset()
+    yield session_lab
+    session_lab.reset()
+
+
+def need_tool(name: str) -> str:
+    """Path of command-line tool ``name``. Outside CI a missing tool skips the
+    test (with the package to install); in CI (``CI`` set) it fails, since
+    ``.ci/run`` installs the tools."""
+    path = shutil.which(name)
+    if path is None:
+        package = {"delv": "bind9-dnsutils", "dig": "bind9-dnsutils"}.get(name, name)
+        message = f"{name} is not installed (Debian package {package})"
+        if os.environ.get("CI"):
+            pytest.fail(message + "; .ci/run should have installed it")
+        pytest.skip(message)
+    return path
+
+
+def smtp_to(lab, host: str):
+    """An smtplib client connected to ``host`` the way the lab's network routes it
+    (through an attacker if one is on the path). Certificate checks use ``host``."""
+    import smtplib
+
+    address, port = lab.net.smtp_endpoint(host)
+    client = smtplib.SMTP(address, port, local_hostname="sender.test", timeout=5)
+    client._host = host  # smtplib's starttls() verifies the certificate against this
+    return client
+
+
+def send(lab, host: str, body: str, *, tls: bool = True, verify: bool = True,
+         rcpt: str = "postmaster@example.com") -> None:
+    """Deliver one message to ``host``: STARTTLS if ``tls`` (checking the
+    certificate if ``verify``), else in the clear. Raises what smtplib raises."""
+    with smtp_to(lab, host) as client:
+        client.ehlo()
+        if tls:
+            client.starttls(context=lab.net.ssl_context(verify=verify))
+            client.ehlo()
+        client.sendmail("alice@sender.test", [rcpt],
+                        f"Subject: lab test\r\n\r\n{body}\r\n".encode())

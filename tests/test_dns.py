@@ -1,0 +1,142 @@
+"""The lab DNS server, asked by dnspython over real UDP and TCP sockets."""
+
+from __future__ import annotations
+
+import socket
+
+import dns.dnssec
+import dns.flags
+import dns.message
+import dns.name
+import dns.query
+import dns.rcode
+import dns.rdatatype
+import dns.resolver
+import pytest
+
+from helpers.dnssec import BOGUS, INSECURE, SECURE, resolve
+from helpers.lab.pki import tlsa_data
+
+
+def ask(lab, name, rdtype, *, dnssec=True, payload=1232, tcp=False):
+    q = dns.message.make_query(name, rdtype, want_dnssec=dnssec, payload=payload)
+    send = dns.query.tcp if tcp else dns.query.udp
+    return send(q, "127.0.0.1", port=lab.dns.port, timeout=2)
+
+
+def test_example_com_publishes_the_running_example(lab):
+    res = lab.net.resolver()
+    mx = sorted((r.preference, r.exchange.to_text()) for r in res.resolve("example.com", "MX"))
+    assert mx == [(10, "mx1.example.com."), (20, "mx2.example.com.")]
+    txt = [b"".join(r.strings) for r in res.resolve("_mta-sts.example.com", "TXT")]
+    assert txt == [b"v=STSv1; id=20260613T120000;"]
+    rpt = [b"".join(r.strings) for r in res.resolve("_smtp._tls.example.com", "TXT")]
+    assert rpt == [b"v=TLSRPTv1; rua=mailto:tlsrpt@example.com"]
+    assert res.resolve("mx1.example.com", "A")[0].to_text() == "127.0.0.1"
+
+
+@pytest.mark.parametrize("host", ["mx1.example.com", "mx2.example.com"])
+def test_tlsa_is_the_sha256_of_the_served_key(lab, host):
+    tlsa = list(lab.net.resolver().resolve(f"_25._tcp.{host}", "TLSA"))
+    assert [(r.usage, r.selector, r.mtype) for r in tlsa] == [(3, 1, 1)]
+    assert tlsa[0].cert == tlsa_data(lab.certificate(host).cert, 1, 1)
+
+
+def test_answers_carry_rrsigs_only_when_do_is_set(lab):
+    signed = ask(lab, "example.com", "MX", dnssec=True)
+    plain = ask(lab, "example.com", "MX", dnssec=False)
+    assert signed.flags & dns.flags.AA
+    assert any(r.rdtype == dns.rdatatype.RRSIG for r in signed.answer)
+    assert not any(r.rdtype == dns.rdatatype.RRSIG for r in plain.answer)
+
+
+@pytest.mark.parametrize("name,rdtype", [
+    ("_25._tcp.mx1.example.com", "TLSA"), ("example.com", "MX"),
+    ("_mta-sts.example.com", "TXT"), ("_25._tcp.mx.dane-only.example", "TLSA"),
+])
+def test_signed_records_validate_up_to_the_lab_trust_anchor(lab, name, rdtype):
+    lookup = resolve(name, rdtype, lab.net)
+    assert lookup.status == SECURE, lookup.reason
+    assert lookup.rrset is not None
+    assert any("trust anchor" in step for step in lookup.chain)
+
+
+def test_a_tampered_record_fails_validation(lab):
+    """Change one byte of a signed TLSA record in transit: its RRSIG no longer fits."""
+    keys = resolve("example.com", "DNSKEY", lab.net).rrset
+    response = ask(lab, "_25._tcp.mx1.example.com", "TLSA")
+    tlsa = response.find_rrset(response.answer, dns.name.from_text("_25._tcp.mx1.example.com"),
+                               dns.rdataclass.IN, dns.rdatatype.TLSA)
+    sigs = response.find_rrset(response.answer, tlsa.name, dns.rdataclass.IN,
+                               dns.rdatatype.RRSIG, dns.rdatatype.TLSA)
+    dns.dnssec.validate(tlsa, sigs, {keys.name: keys})  # the genuine answer verifies
+    genuine = tlsa[0]
+    tampered = genuine.replace(cert=bytes([genuine.cert[0] ^ 1]) + genuine.cert[1:])
+    tlsa.clear()
+    tlsa.add(tampered)
+    with pytest.raises(dns.dnssec.ValidationFailure):
+        dns.dnssec.validate(tlsa, sigs, {keys.name: keys})
+
+
+def test_a_record_changed_at_the_source_is_resigned(lab):
+    name = "_25._tcp.mx2.example.com"
+    before = resolve(name, "TLSA", lab.net).records
+    try:
+        lab.set_records("example.com", name, "TLSA", ["3 1 1 " + "ab" * 32])
+        after = resolve(name, "TLSA", lab.net)
+        assert after.status == SECURE and after.records == ("3 1 1 " + "ab" * 32,)
+    finally:
+        lab.set_records("example.com", name, "TLSA", list(before))
+    assert resolve(name, "TLSA", lab.net).records == before
+
+
+def test_bogus_signature_is_bogus_and_withholds_the_data(lab):
+    lookup = resolve("_25._tcp.mx.dnssec-bogus.example", "TLSA", lab.net)
+    assert lookup.status == BOGUS
+    assert lookup.rrset is None
+    assert "does not verify" in lookup.reason
+    # The rest of that zone is fine: only the TLSA signature is broken.
+    assert resolve("mx.dnssec-bogus.example", "A", lab.net).status == SECURE
+
+
+def test_unsigned_zone_is_insecure_proven_by_signed_nsec(lab):
+    lookup = resolve("_25._tcp.mx.dane-insecure.example", "TLSA", lab.net)
+    assert lookup.status == INSECURE
+    assert lookup.rrset is not None  # insecure data is still data, but not DANE-usable
+    assert any("no DS" in step for step in lookup.chain)
+
+
+def test_nxdomain_and_nodata_are_proven(lab):
+    nx = resolve("no-such-host.example.com", "A", lab.net)
+    assert (nx.status, nx.rcode, nx.rrset) == (SECURE, "NXDOMAIN", None)
+    nodata = resolve("mx1.example.com", "TXT", lab.net)
+    assert (nodata.status, nodata.rcode, nodata.rrset) == (SECURE, "NOERROR", None)
+    ent = resolve("_tcp.mx1.example.com", "A", lab.net)
+    assert ent.status == SECURE and ent.rcode == "NOERROR"
+    response = ask(lab, "no-such-host.example.com", "A")
+    assert response.rcode() == dns.rcode.NXDOMAIN
+    assert any(r.rdtype == dns.rdatatype.NSEC for r in response.authority)
+
+
+def test_names_outside_the_lab_do_not_exist(lab):
+    assert ask(lab, "www.google.com", "A").rcode() == dns.rcode.NXDOMAIN
+
+
+def test_large_answer_truncates_over_udp_and_comes_whole_over_tcp(lab):
+    udp = ask(lab, "example.com", "ANY", payload=512)
+    assert udp.flags & dns.flags.TC
+    tcp = ask(lab, "example.com", "ANY", payload=512, tcp=True)
+    assert not tcp.flags & dns.flags.TC
+    assert {dns.rdatatype.MX, dns.rdatatype.DNSKEY} <= {r.rdtype for r in tcp.answer}
+    # The stub resolver retries over TCP by itself.
+    q = dns.message.make_query("example.com", "ANY", want_dnssec=True, payload=512)
+    r, used_tcp = dns.query.udp_with_fallback(q, "127.0.0.1", port=lab.dns.port, timeout=2)
+    assert used_tcp and r.answer
+
+
+def test_garbage_does_not_stop_the_server(lab):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.sendto(b"\x00\x01not dns at all", ("127.0.0.1", lab.dns.port))
+    with socket.create_connection(("127.0.0.1", lab.dns.port), timeout=2) as s:
+        s.sendall(b"\x00\x05junk!")
+    assert ask(lab, "example.com", "MX").answer
