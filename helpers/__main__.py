@@ -23,7 +23,10 @@ def _lab(args: argparse.Namespace) -> int:
         print(f"error: the lab did not start: {e}", file=sys.stderr)
         return 1
     stop = threading.Event()
+    # Both: a process started in the background inherits SIGINT ignored, so
+    # set it explicitly for Ctrl-C to work wherever the lab was started.
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
         if args.json_file:
             lab.write_json(args.json_file)
