@@ -65,6 +65,27 @@ class _LogBuffer(logging.Handler):
         self.lines.append(self.format(record))
 
 
+class _ToLabLog(logging.Filter):
+    """Sends records logged on a lab's thread to that lab's log, and only there,
+    so server chatter never surfaces as stderr in a notebook cell; records from
+    other threads pass on untouched."""
+
+    buffers: dict[str, _LogBuffer] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        buffer = self.buffers.get(record.threadName)
+        if buffer is None:
+            return True
+        if record.levelno >= buffer.level:
+            buffer.handle(record)
+        return False
+
+
+_TO_LAB_LOG = _ToLabLog()
+for _name in _LOGGERS:
+    logging.getLogger(_name).addFilter(_TO_LAB_LOG)
+
+
 def _server_context(issued: Issued, directory: Path, name: str) -> ssl.SSLContext:
     # ssl can load keys only from files; these are lab keys, in the lab's folder.
     cert_file = directory / "certs" / f"{name}.pem"
@@ -108,6 +129,7 @@ class Lab:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._log = _LogBuffer()
+        self._thread_name = f"lab-{self.seed}-{id(self):x}"
         self._started = False
         self.pki: PKI | None = None
         self.zones: Zones | None = None
@@ -143,7 +165,7 @@ class Lab:
             self._loop = asyncio.new_event_loop()
             self._loop.set_exception_handler(self._loop_error)
             self._thread = threading.Thread(target=self._loop.run_forever,
-                                            name=f"lab-{self.seed}", daemon=True)
+                                            name=self._thread_name, daemon=True)
             self._thread.start()
             self._call(self._serve(), _START_TIMEOUT)
             self._write_files()
@@ -153,11 +175,9 @@ class Lab:
             raise
 
     def _prepare(self) -> None:
+        _ToLabLog.buffers[self._thread_name] = self._log
         for name in _LOGGERS:
             logger = logging.getLogger(name)
-            logger.addHandler(self._log)
-            if name != "asyncio":
-                logger.propagate = False  # server chatter stays out of notebook cells
             if logger.level == logging.NOTSET or logger.level > logging.INFO:
                 logger.setLevel(logging.INFO)
         if self.directory is None:
@@ -224,8 +244,7 @@ class Lab:
             self._loop.close()
         self._loop = None
         self._started = False
-        for name in _LOGGERS:
-            logging.getLogger(name).removeHandler(self._log)
+        _ToLabLog.buffers.pop(self._thread_name, None)
         if self._own_dir and self.directory is not None:
             shutil.rmtree(self.directory, ignore_errors=True)
             self.directory = None
