@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.installed
 
-.PHONY: lab test bench lab-server clean
+.PHONY: lab test bench lab-server notebooks learner doctor clean
 
 $(READY): requirements.txt requirements-test.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); set PYTHON=python3.11 or similar")'
@@ -22,6 +22,19 @@ lab: $(READY)
 ## test: run every test (unit, lab integration, notebooks)
 test: $(READY)
 	$(BIN)/python -m pytest
+
+## notebooks: after a helpers change, re-execute every notebook, regenerate
+## navigation, text twins and learner copies (then commit them all)
+notebooks: $(READY)
+	$(BIN)/python -m helpers notebooks
+
+## learner: regenerate only notebooks/learner/ from the solution notebooks
+learner: $(READY)
+	$(BIN)/python -m helpers learner
+
+## doctor: check this environment (Python, packages, lab, live DNS, port 25)
+doctor: $(READY)
+	$(BIN)/python -m helpers doctor
 
 ## bench: measure lab start/stop, one STARTTLS delivery, one validated TLSA lookup
 bench: $(READY)

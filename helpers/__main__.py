@@ -1,9 +1,13 @@
-"""Command line: ``python -m helpers lab [--seed N] [--json-file PATH]``.
+"""Command line of the course's helpers: ``python -m helpers COMMAND``.
 
-``lab`` runs the course's offline lab in the foreground until interrupted
-(Ctrl-C), prints where every server listens and which files to give to
-``dig``, ``delv``, ``openssl`` and ``swaks``, and with ``--json-file`` writes
-the same as JSON for scripts.
+- ``lab [--seed N] [--json-file PATH]`` runs the offline lab in the foreground
+  until interrupted (Ctrl-C), prints where every server listens and which files
+  to give to ``dig``, ``delv``, ``openssl`` and ``swaks``, and with
+  ``--json-file`` writes the same as JSON for scripts.
+- ``doctor [--offline]`` checks this environment (Python, packages, the lab,
+  live DNS, outbound port 25) and says what to do about each problem.
+- ``notebooks [NAME ...]`` regenerates the notebooks after a helpers change;
+  ``learner`` only regenerates the learner copies.
 """
 
 from __future__ import annotations
@@ -48,6 +52,30 @@ def _lab(args: argparse.Namespace) -> int:
     return 0
 
 
+def _doctor(args: argparse.Namespace) -> int:
+    from helpers import doctor
+
+    report = doctor.run(live=not args.offline)
+    print(report)
+    return 0 if report.ok else 1
+
+
+def _notebooks(args: argparse.Namespace) -> int:
+    from helpers import notebooks
+
+    for path in notebooks.build(args.names, run=not args.no_run):
+        print(f"wrote {path.relative_to(notebooks.ROOT)} (+ text twin, learner copy)")
+    return 0
+
+
+def _learner(args: argparse.Namespace) -> int:
+    from helpers import notebooks
+
+    for path in notebooks.write_learner():
+        print(f"wrote {path.relative_to(notebooks.ROOT)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers",
                                      description="Helpers of the SMTP transport security course.")
@@ -58,6 +86,16 @@ def main(argv: list[str] | None = None) -> int:
                      help="key type of the MX certificates (default ec: P-256)")
     lab.add_argument("--json-file", help="also write hosts, ports and files as JSON here")
     lab.set_defaults(func=_lab)
+    doc = sub.add_parser("doctor", help="check this environment, with a hint for each problem")
+    doc.add_argument("--offline", action="store_true", help="skip the checks that need the internet")
+    doc.set_defaults(func=_doctor)
+    nbs = sub.add_parser("notebooks", help="regenerate notebooks: navigation, outputs, "
+                                           "text twins, learner copies")
+    nbs.add_argument("names", nargs="*", help="execute only these (default: all)")
+    nbs.add_argument("--no-run", action="store_true", help="do not execute, only regenerate")
+    nbs.set_defaults(func=_notebooks)
+    lrn = sub.add_parser("learner", help="regenerate notebooks/learner/ from the solutions")
+    lrn.set_defaults(func=_learner)
     args = parser.parse_args(argv)
     return args.func(args)
 

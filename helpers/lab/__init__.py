@@ -445,12 +445,12 @@ class Lab:
 
     # -- display ----------------------------------------------------------------------
 
-    def _rows(self) -> list[tuple[str, str, str]]:
-        rows = [("DNS (UDP+TCP)", LAB_ADDRESS, str(self.dns.port))]
+    def _rows(self) -> list[tuple[str, str]]:
+        rows = [("DNS (UDP+TCP)", f"{LAB_ADDRESS}:{self.dns.port}")]
         for host, ep in sorted(self._routes.items()):
             service = "SMTP" if ep.smtp else "HTTPS"
             via = " (via attacker)" if host in self.attackers else ""
-            rows.append((f"{service} {host}{via}", ep.address, str(ep.smtp or ep.https)))
+            rows.append((f"{service} {host}{via}", f"{ep.address}:{ep.smtp or ep.https}"))
         return rows
 
     def __str__(self) -> str:
@@ -459,7 +459,7 @@ class Lab:
         width = max(len(r[0]) for r in self._rows())
         lines = [f"Lab(seed={self.seed}): {len(self.scenarios)} domains, "
                  f"{len(self.receivers)} MX hosts, files in {self.directory}"]
-        lines += [f"  {what:<{width}}  {addr}:{port}" for what, addr, port in self._rows()]
+        lines += [f"  {what:<{width}}  {where}" for what, where in self._rows()]
         lines += [f"  CA bundle: {self.ca_file}", f"  trust anchor: {self.trust_anchor_file}"]
         return "\n".join(lines)
 
@@ -470,9 +470,9 @@ class Lab:
     def _repr_html_(self) -> str:
         if not self.running:
             return f"<p>Lab(seed={self.seed}): stopped</p>"
-        rows = "".join(f"<tr><td>{html.escape(a)}</td><td>{html.escape(b)}</td>"
-                       f"<td>{html.escape(c)}</td></tr>" for a, b, c in self._rows())
+        rows = "".join(f'<tr><td style="text-align:left">{html.escape(a)}</td>'
+                       f"<td>{html.escape(b)}</td></tr>" for a, b in self._rows())
         return (f"<p><b>Lab</b> seed {self.seed}: {len(self.scenarios)} domains, "
-                f"{len(self.receivers)} MX hosts</p><table><tr><th>service</th>"
-                f"<th>address</th><th>port</th></tr>{rows}</table>")
+                f"{len(self.receivers)} MX hosts, all on the loopback address</p>"
+                f"<table><tr><th>service</th><th>listens on</th></tr>{rows}</table>")
 

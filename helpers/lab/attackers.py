@@ -52,7 +52,7 @@ class Seen:
         if self.readable:
             text = self.data.decode("utf-8", "replace").rstrip("\r\n")
         else:
-            text = f"<{len(self.data)} bytes of TLS records: {self.data[:12].hex()}...>"
+            text = "TLS records from here on: ciphertext, unreadable without the keys"
         return f"{self.frm:>8} [{self.channel}] {text}"
 
 
@@ -86,18 +86,34 @@ class Attacker:
     def clear(self) -> None:
         self.log.clear()
 
+    def _shown(self) -> list[Seen]:
+        """The log as displayed: every readable chunk; the ciphertext, whose
+        chunking depends on timing, as one line."""
+        shown, tail = [], False
+        for s in self.log:
+            if s.readable:
+                shown.append(s)
+            elif not tail:
+                shown.append(Seen("both", b"", "encrypted"))
+                tail = True
+        return shown
+
+    def __repr__(self) -> str:
+        return f"<Attacker {self.kind} on the path to {self.host}: {len(self.log)} chunks seen>"
+
     def __str__(self) -> str:
-        lines = [f"{self.kind} attacker on the path to {self.host}: {len(self.log)} chunks seen"]
-        lines += [f"  {s}" for s in self.log]
+        lines = [f"{self.kind} attacker on the path to {self.host}: what it saw"]
+        lines += [f"  {s}" for s in self._shown()]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         rows = "".join(
-            f"<tr><td>{html.escape(s.frm)}</td><td>{html.escape(s.channel)}</td>"
-            f"<td><code>{html.escape(str(s).split('] ', 1)[1])}</code></td></tr>"
-            for s in self.log)
+            f'<tr style="background:{"#e6f4e6" if not s.readable else "#fde8e0"}">'
+            f"<td>{html.escape(s.frm)}</td><td>{html.escape(s.channel)}</td>"
+            f'<td style="text-align:left"><code>{html.escape(str(s).split("] ", 1)[1])}'
+            "</code></td></tr>" for s in self._shown())
         return (f"<p><b>{html.escape(self.kind)}</b> attacker on the path to "
-                f"<code>{html.escape(self.host)}</code></p><table><tr><th>from</th>"
+                f"<code>{html.escape(self.host)}</code>: what it saw</p><table><tr><th>from</th>"
                 f"<th>channel</th><th>what it saw</th></tr>{rows}</table>")
 
     # -- serving -------------------------------------------------------------

@@ -1,0 +1,144 @@
+"""Checkers for the notebooks' "Try it yourself" exercises.
+
+Each checker takes the learner's answer, compares it with what the helpers
+compute, and either returns a :class:`Passed` verdict or raises
+:class:`ExerciseFailed` with a hint that points at the mistake without giving
+the solution away. Raising is deliberate: in the generated learner notebooks a
+check cell fails (visibly, in red) until the exercise is done.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from .smtp import SERVER, Line, Transcript, parse_ehlo
+
+
+class ExerciseFailed(AssertionError):
+    """The answer is not right yet; the message says what to look at."""
+
+
+@dataclass(frozen=True)
+class Passed:
+    """A passed exercise: what was checked."""
+
+    message: str
+
+    def __str__(self) -> str:
+        return f"Correct. {self.message}"
+
+    def _repr_html_(self) -> str:
+        return (f'<div style="border-left:4px solid #2b8a3e;padding:4px 8px">'
+                f"<b>Correct.</b> {html.escape(self.message)}</div>")
+
+
+def _fail(hint: str) -> None:
+    raise ExerciseFailed(f"Not yet. {hint}")
+
+
+# -- notebook 00 ------------------------------------------------------------------
+
+
+def check_smtp_endpoint(answer, lab, host: str = "mx2.example.com") -> Passed:
+    """Exercise: where does ``host``'s SMTP server listen in the lab?"""
+    expected = lab.net.smtp_endpoint(host)
+    if not isinstance(answer, tuple) or len(answer) != 2:
+        _fail("Give a pair (address, port), as the Network returns it.")
+    if answer[0] != expected[0]:
+        _fail("The address is not right: every lab server listens on the loopback address.")
+    if answer[1] == lab.net.smtp_endpoint("mx1.example.com")[1] and host != "mx1.example.com":
+        _fail(f"That is the port of mx1.example.com; ask the network about {host}.")
+    if answer[1] != expected[1]:
+        _fail("The port is not right; ask the lab's network (lab.net) rather than guessing.")
+    return Passed(f"{host} listens on {expected[0]}, port chosen by the OS at lab start.")
+
+
+def check_signed_domains(answer, lab) -> Passed:
+    """Exercise: which lab domains are DNSSEC-signed?"""
+    expected = {s.domain for s in lab.scenarios.values() if s.signed}
+    try:
+        given = {str(d).rstrip(".").lower() for d in answer}
+    except TypeError:
+        _fail("Give a list or set of domain names (strings).")
+    unknown = given - set(lab.scenarios)
+    if unknown:
+        _fail(f"{sorted(unknown)[0]!r} is not a lab domain; the catalogue is lab.scenarios.")
+    if given - expected:
+        _fail(f"{len(given - expected)} of your domains are not signed: look at each "
+              "scenario's `signed` attribute rather than at its name.")
+    if expected - given:
+        _fail(f"{len(expected - given)} signed domain(s) are missing from your answer.")
+    return Passed(f"{len(expected)} lab domains are DNSSEC-signed; the others are "
+                  "'insecure': DANE cannot apply to them.")
+
+
+# -- notebook 01 ------------------------------------------------------------------
+
+_EHLO_CASES = (
+    b"250-mx1.example.com\r\n250-SIZE 33554432\r\n250-8BITMIME\r\n250-STARTTLS\r\n250 HELP\r\n",
+    b"250-mail.example.net Hello\r\n250-pipelining\r\n250-starttls\r\n250 SIZE 10240000\r\n",
+    b"250 lonely.example.org\r\n",
+    b"250-mx.example.org\r\n250-AUTH PLAIN LOGIN\r\n250-ENHANCEDSTATUSCODES\r\n250 CHUNKING\r\n",
+)
+
+
+def check_parse_ehlo(fn) -> Passed:
+    """Exercise: write ``parse_ehlo(reply) -> dict`` (RFC 5321 §4.1.1.1)."""
+    if not callable(fn):
+        _fail("Define a function parse_ehlo(reply) and pass the function itself.")
+    for case in _EHLO_CASES:
+        expected = parse_ehlo(case)
+        try:
+            got = fn(case)
+        except NotImplementedError:
+            raise
+        except Exception as e:  # the learner's code: show what went wrong, where
+            _fail(f"Your function raised {type(e).__name__}: {e} on the reply {case!r}.")
+        if not isinstance(got, dict):
+            _fail(f"Return a dict (keyword -> list of parameters), not {type(got).__name__}.")
+        got = {str(k): list(v) for k, v in got.items()}
+        name = case.split(b"\r\n")[0][4:].split()[0].decode()
+        if any(name.lower() in k.lower() for k in got) or any(k[:3].isdigit() for k in got):
+            _fail("The first line names the server; it is not a capability, and the reply "
+                  "code with its separator ('250-' or '250 ') is not part of a keyword.")
+        if {k.upper() for k in got} != set(expected):
+            missing = set(expected) - {k.upper() for k in got}
+            if missing:
+                _fail(f"Some capabilities are missing for the reply {case!r}: mind the last "
+                      "line, whose code is followed by a space, not a dash.")
+            _fail("Your keys differ from the capabilities in the reply.")
+        if set(got) != set(expected):
+            _fail("Keywords are case-insensitive (RFC 5321 §2.4): 'starttls' and 'STARTTLS' "
+                  "are the same; return them in upper case.")
+        if got != expected:
+            _fail("The keywords are right; check the parameters, e.g. SIZE's number, as a "
+                  "list of strings.")
+    return Passed(f"parse_ehlo handles {len(_EHLO_CASES)} replies, lower-case keywords and "
+                  "single-line replies included.")
+
+
+def check_last_readable(answer, transcript: Transcript) -> Passed:
+    """Exercise: the last line of the session an eavesdropper could read."""
+    readable = transcript.readable()
+    expected = readable[-1]
+    if isinstance(answer, Line):
+        answer = answer.data
+    if isinstance(answer, str):
+        answer = answer.encode()
+    if not isinstance(answer, bytes):
+        _fail("Give the line's bytes (a Line's .data), or the Line itself.")
+    if answer.rstrip(b"\r\n") == expected.data.rstrip(b"\r\n"):
+        return Passed("After the server's '220' to STARTTLS, only TLS records cross the wire.")
+    encrypted = [line.data for line in transcript.lines if line.encrypted]
+    if answer in encrypted:
+        _fail("That line was sent inside TLS: an eavesdropper sees only ciphertext there. "
+              "Look at each line's `encrypted` attribute.")
+    clear = [line.data.rstrip(b"\r\n") for line in readable]
+    if answer.rstrip(b"\r\n") in clear:
+        later = clear.index(answer.rstrip(b"\r\n"))
+        who = "the server" if readable[later + 1].sender == SERVER else "the client"
+        _fail(f"That line was readable, but not the last: {who} sent another one in the "
+              "clear after it.")
+    _fail("That line is not in the transcript; use transcript.lines.")
+

@@ -1,0 +1,356 @@
+"""An SMTP client session that records the wire (RFC 5321, STARTTLS: RFC 3207).
+
+:class:`RecordingSMTP` is the standard library's ``smtplib.SMTP``, connected
+through a :class:`~helpers.net.Network` and keeping a :class:`Transcript`: every
+line in each direction, its exact bytes, and whether it travelled in the clear
+or inside TLS, plus the TLS details (version, cipher, certificate chain).
+
+``deliver()`` sends one message and ``probe()`` only looks (EHLO, STARTTLS,
+EHLO, QUIT: it never sends mail, so it is safe against servers you do not run).
+"""
+
+from __future__ import annotations
+
+import _ssl
+import html
+import smtplib
+import ssl
+from dataclasses import dataclass
+
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+
+from .net import Network, NetworkError
+
+CLIENT, SERVER = "client", "server"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line on the wire: who sent it, its exact bytes, and whether it was
+    inside TLS (``encrypted``) or readable by anyone on the path."""
+
+    sender: str
+    data: bytes
+    encrypted: bool
+    note: str = ""
+
+    @property
+    def text(self) -> str:
+        return self.data.decode("utf-8", "replace").rstrip("\r\n")
+
+
+def _cn(name: x509.Name) -> str:
+    attrs = name.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(attrs[0].value) if attrs else name.rfc4514_string()
+
+
+@dataclass(frozen=True)
+class TLSDetails:
+    """What the TLS handshake settled: protocol, cipher, the server's chain
+    (leaf first, as sent), and whether the client verified it for ``server_name``."""
+
+    version: str
+    cipher: str
+    bits: int
+    server_name: str
+    verified: bool
+    chain: tuple[x509.Certificate, ...]
+
+    def __str__(self) -> str:
+        leaf = self.chain[0] if self.chain else None
+        who = (f"certificate {_cn(leaf.subject)} issued by {_cn(leaf.issuer)}"
+               if leaf is not None else "no certificate")
+        check = ("verified for " + self.server_name) if self.verified else "NOT verified"
+        return f"{self.version}, {self.cipher} ({self.bits}-bit); {who}; {check}"
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """Everything that crossed the wire in one SMTP session, in order."""
+
+    host: str
+    lines: tuple[Line, ...]
+    tls: TLSDetails | None = None
+    tls_starts_at: int | None = None  # index of the first line inside TLS
+
+    def replies(self, verb: str) -> tuple[bytes, ...]:
+        """The server's whole reply (all its lines) to each ``verb`` command sent."""
+        out, current, collecting = [], b"", False
+        for line in self.lines:
+            if line.sender == CLIENT:
+                if collecting and current:
+                    out.append(current)
+                current, collecting = b"", line.text.split(" ", 1)[0].upper() == verb.upper()
+            elif collecting:
+                current += line.data
+        if collecting and current:
+            out.append(current)
+        return tuple(out)
+
+    def readable(self) -> tuple[Line, ...]:
+        """The lines a passive eavesdropper could read (those not inside TLS)."""
+        return tuple(line for line in self.lines if not line.encrypted)
+
+    def __str__(self) -> str:
+        out = [f"SMTP session with {self.host}"]
+        for i, line in enumerate(self.lines):
+            if i == self.tls_starts_at:
+                out.append(f"      === TLS handshake: {self.tls} ===")
+            arrow = "C:" if line.sender == CLIENT else "S:"
+            where = "TLS  " if line.encrypted else "CLEAR"
+            note = f"   <- {line.note}" if line.note else ""
+            out.append(f"{i:>3} {where} {arrow} {line.text}{note}")
+        return "\n".join(out)
+
+    def _repr_html_(self) -> str:
+        rows = []
+        for i, line in enumerate(self.lines):
+            if i == self.tls_starts_at:
+                rows.append(f'<tr><td colspan="5" style="background:#dde8f5;text-align:center">'
+                            f"TLS handshake: {html.escape(str(self.tls))}</td></tr>")
+            colour = "#e6f4e6" if line.encrypted else "#fde8e0"
+            rows.append(
+                f'<tr style="background:{colour}"><td>{i}</td>'
+                f"<td>{'in TLS' if line.encrypted else 'in the clear'}</td>"
+                f"<td>{'client' if line.sender == CLIENT else 'server'}</td>"
+                f'<td style="text-align:left"><code>{html.escape(line.text)}</code></td>'
+                f'<td style="text-align:left">{html.escape(line.note)}</td></tr>')
+        return (f"<p>SMTP session with <code>{html.escape(self.host)}</code></p>"
+                "<table><tr><th>#</th><th>travelled</th><th>from</th><th>bytes</th>"
+                f"<th>what it is</th></tr>{''.join(rows)}</table>")
+
+
+class _RecordingFile:
+    """Wraps smtplib's reply stream: every line read is also recorded."""
+
+    def __init__(self, raw, session: "RecordingSMTP"):
+        self.raw, self.session = raw, session
+
+    def readline(self, size: int = -1) -> bytes:
+        line = self.raw.readline(size)
+        if line:
+            self.session._record(SERVER, line)
+        return line
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def _chain_der(sock: ssl.SSLSocket) -> list[bytes]:
+    """The certificates the server sent, leaf first, DER. Python 3.13 made this
+    public (as DER bytes); 3.11 and 3.12 have it on the private SSL object."""
+    if hasattr(sock, "get_unverified_chain"):
+        return list(sock.get_unverified_chain())
+    return [c.public_bytes(_ssl.ENCODING_DER) for c in sock._sslobj.get_unverified_chain()]
+
+
+class RecordingSMTP(smtplib.SMTP):
+    """``smtplib.SMTP`` that connects through ``net`` and records the wire.
+
+    ``host`` is the MX host name: the network says where it listens, and TLS
+    certificates are checked against it.
+    """
+
+    def __init__(self, host: str, net: Network, *, local_hostname: str = "sender.example",
+                 timeout: float | None = None):
+        self.net = net
+        self._lines: list[Line] = []
+        self._tls: TLSDetails | None = None
+        self._tls_at: int | None = None
+        super().__init__(local_hostname=local_hostname,
+                         timeout=timeout if timeout is not None else net.io_timeout)
+        self.connect(host)
+
+    # -- wiring into smtplib ------------------------------------------------------
+
+    def _get_socket(self, host, port, timeout):
+        address, port = self.net.smtp_endpoint(host)
+        return self.net.connect(address, port)
+
+    def connect(self, host="localhost", port=0, source_address=None):
+        self._host = host
+        return super().connect(host, 25 if port == 0 else port, source_address)
+
+    def getreply(self):
+        if self.file is None and self.sock is not None:
+            self.file = _RecordingFile(self.sock.makefile("rb"), self)
+        return super().getreply()
+
+    def send(self, s):
+        data = s.encode("ascii") if isinstance(s, str) else s
+        for line in data.splitlines(keepends=True):
+            self._record(CLIENT, line)
+        super().send(s)
+
+    def starttls(self, *, context: ssl.SSLContext | None = None):
+        context = context or self.net.ssl_context()
+        reply = super().starttls(context=context)
+        sock = self.sock
+        cipher, _, bits = sock.cipher()
+        self._tls = TLSDetails(
+            version=sock.version(), cipher=cipher, bits=bits, server_name=self._host,
+            verified=context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname,
+            chain=tuple(x509.load_der_x509_certificate(der) for der in _chain_der(sock)))
+        self._tls_at = len(self._lines)
+        return reply
+
+    def _record(self, sender: str, data: bytes) -> None:
+        encrypted = isinstance(self.sock, ssl.SSLSocket)
+        self._lines.append(Line(sender, data, encrypted))
+
+    # -- results ----------------------------------------------------------------
+
+    @property
+    def transcript(self) -> Transcript:
+        return Transcript(self._host, tuple(annotate(self._lines)), self._tls, self._tls_at)
+
+
+def annotate(lines: list[Line]) -> list[Line]:
+    """Say what each line is, in a few words (RFC 5321 §4.1, RFC 3207 §4)."""
+    out: list[Line] = []
+    last_command = ""
+    seen_ehlo_tls = {False: 0, True: 0}
+    in_data = False
+    for line in lines:
+        text = line.text
+        upper = text.upper()
+        note = ""
+        if line.sender == CLIENT:
+            if in_data:
+                note = "end of message" if text == "." else "message content"
+                in_data = text != "."
+            else:
+                verb = upper.split(" ", 1)[0]
+                last_command = verb
+                note = {
+                    "EHLO": ("client greets, asks for the extensions" if not line.encrypted
+                             else "EHLO again, inside TLS: the first list is forgotten (RFC 3207 §4.2)"),
+                    "HELO": "client greets (no extensions)",
+                    "STARTTLS": "client asks to switch to TLS",
+                    "MAIL": "envelope sender",
+                    "RCPT": "envelope recipient",
+                    "DATA": "client will send the message",
+                    "QUIT": "client says goodbye",
+                    "NOOP": "no operation",
+                }.get(verb, "")
+        else:
+            code, more = text[:3], text[3:4] == "-"
+            if not out or (last_command == "" and code == "220"):
+                note = "greeting"
+            elif last_command in ("EHLO", "HELO"):
+                first = seen_ehlo_tls[line.encrypted] == 0
+                seen_ehlo_tls[line.encrypted] += 1
+                if first:
+                    note = "server names itself"
+                elif "STARTTLS" in upper[4:].split():
+                    note = "the STARTTLS capability: TLS is offered"
+                else:
+                    note = "capability"
+                if not more:
+                    seen_ehlo_tls[line.encrypted] = 0
+            elif last_command == "STARTTLS":
+                note = ("ready: the TLS handshake follows" if code == "220"
+                        else "STARTTLS refused")
+            elif last_command == "DATA" and code == "354":
+                note = "go ahead, end with a lone '.'"
+                in_data = True
+            elif last_command == "DATA":
+                note = "message accepted" if code.startswith("2") else "message refused"
+            elif last_command == "QUIT":
+                note = "server closes the connection"
+            elif code.startswith("2"):
+                note = "OK"
+            elif code.startswith("4"):
+                note = "temporary failure"
+            elif code.startswith("5"):
+                note = "permanent failure"
+        out.append(Line(line.sender, line.data, line.encrypted, note))
+    return out
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """The result of ``deliver()``: accepted or not, why, and the transcript."""
+
+    accepted: bool
+    transcript: Transcript
+    error: str | None = None
+
+    def __str__(self) -> str:
+        head = "accepted" if self.accepted else f"not delivered: {self.error}"
+        return f"{head}\n{self.transcript}"
+
+    def _repr_html_(self) -> str:
+        head = "accepted" if self.accepted else f"not delivered: {self.error}"
+        return f"<p><b>{html.escape(head)}</b></p>" + self.transcript._repr_html_()
+
+
+def deliver(host: str, net: Network, message: bytes | str, *, sender: str,
+            recipients: list[str], starttls: bool = True, verify: bool = True,
+            local_hostname: str = "sender.example") -> Delivery:
+    """Send ``message`` to MX ``host`` and keep the transcript.
+
+    ``starttls``: upgrade to TLS when offered (RFC 3207); ``verify``: check the
+    certificate against ``host`` and the network's trust store. Errors are
+    reported in the result (``accepted=False``), never raised.
+    """
+    if isinstance(message, str):
+        message = message.encode("utf-8")
+    client = None
+    try:
+        client = RecordingSMTP(host, net, local_hostname=local_hostname)
+        client.ehlo()
+        if starttls and client.has_extn("starttls"):
+            client.starttls(context=net.ssl_context(verify=verify))
+            client.ehlo()
+        client.sendmail(sender, recipients, message)
+        client.quit()
+        return Delivery(True, client.transcript)
+    except (smtplib.SMTPException, OSError, NetworkError) as e:
+        return Delivery(False, client.transcript if client else Transcript(host, ()),
+                        _explain(e))
+    finally:
+        if client is not None:
+            client.close()
+
+
+def probe(host: str, net: Network, *, verify: bool = True,
+          local_hostname: str = "sender.example") -> Delivery:
+    """Look at ``host`` without sending mail: EHLO, STARTTLS (if offered), EHLO, QUIT."""
+    client = None
+    try:
+        client = RecordingSMTP(host, net, local_hostname=local_hostname)
+        client.ehlo()
+        if client.has_extn("starttls"):
+            client.starttls(context=net.ssl_context(verify=verify))
+            client.ehlo()
+        client.quit()
+        return Delivery(True, client.transcript)
+    except (smtplib.SMTPException, OSError, NetworkError) as e:
+        return Delivery(False, client.transcript if client else Transcript(host, ()),
+                        _explain(e))
+    finally:
+        if client is not None:
+            client.close()
+
+
+def _explain(e: Exception) -> str:
+    if isinstance(e, ssl.SSLCertVerificationError):
+        return f"certificate check failed: {e.verify_message}"
+    if isinstance(e, smtplib.SMTPResponseException):
+        return f"server answered {e.smtp_code} {e.smtp_error.decode('utf-8', 'replace')}"
+    return str(e) or type(e).__name__
+
+
+def parse_ehlo(reply: bytes | str) -> dict[str, list[str]]:
+    """Capabilities in an EHLO reply (RFC 5321 §4.1.1.1): keyword (upper case)
+    to its parameters. The first line names the server and is not a capability."""
+    if isinstance(reply, bytes):
+        reply = reply.decode("ascii", "replace")
+    caps: dict[str, list[str]] = {}
+    for line in reply.splitlines()[1:]:
+        words = line[4:].split()
+        if words:
+            caps[words[0].upper()] = words[1:]
+    return caps

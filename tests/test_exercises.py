@@ -1,0 +1,94 @@
+"""Checkers: right answers pass; wrong ones fail with a hint that does not
+give the solution away."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import exercises as ex
+from helpers import smtp
+
+
+def test_smtp_endpoint_checker(lab):
+    right = lab.net.smtp_endpoint("mx2.example.com")
+    assert "mx2.example.com" in str(ex.check_smtp_endpoint(right, lab))
+    with pytest.raises(ex.ExerciseFailed, match="port of mx1.example.com"):
+        ex.check_smtp_endpoint(lab.net.smtp_endpoint("mx1.example.com"), lab)
+    with pytest.raises(ex.ExerciseFailed, match="pair"):
+        ex.check_smtp_endpoint(right[1], lab)
+    with pytest.raises(ex.ExerciseFailed, match="loopback"):
+        ex.check_smtp_endpoint(("10.0.0.1", right[1]), lab)
+
+
+def test_signed_domains_checker(lab):
+    signed = [s.domain for s in lab.scenarios.values() if s.signed]
+    ex.check_signed_domains(signed, lab)
+    ex.check_signed_domains({d.upper() + "." for d in signed}, lab)
+    with pytest.raises(ex.ExerciseFailed, match="missing") as e:
+        ex.check_signed_domains(signed[1:], lab)
+    assert signed[0] not in str(e.value)  # the hint does not name the answer
+    with pytest.raises(ex.ExerciseFailed, match="not signed"):
+        ex.check_signed_domains(signed + ["opportunistic.example"], lab)
+    with pytest.raises(ex.ExerciseFailed, match="not a lab domain"):
+        ex.check_signed_domains(["gmail.com"], lab)
+
+
+def _keep_prefix(reply):
+    return {line[:8]: [] for line in reply.decode().splitlines()[1:]}
+
+
+def _with_first_line(reply):
+    return {line[4:].split()[0].upper(): line[4:].split()[1:] for line in reply.decode().splitlines()}
+
+
+def _no_upper(reply):
+    return {line[4:].split()[0]: line[4:].split()[1:] for line in reply.decode().splitlines()[1:]}
+
+
+def _drop_last(reply):
+    return {line[4:].split()[0].upper(): line[4:].split()[1:]
+            for line in reply.decode().splitlines()[1:] if line[3] == "-"}
+
+
+def _no_params(reply):
+    return {line[4:].split()[0].upper(): [] for line in reply.decode().splitlines()[1:]}
+
+
+@pytest.mark.parametrize("wrong,hint", [
+    (_keep_prefix, "reply code"),
+    (_with_first_line, "first line names the server"),
+    (_no_upper, "case-insensitive"),
+    (_drop_last, "last line"),
+    (_no_params, "parameters"),
+    (lambda reply: list(smtp.parse_ehlo(reply)), "Return a dict"),
+    (lambda reply: 1 / 0, "ZeroDivisionError"),
+    ("not a function", "Define a function"),
+])
+def test_parse_ehlo_checker_gives_the_specific_hint(wrong, hint):
+    with pytest.raises(ex.ExerciseFailed, match=hint):
+        ex.check_parse_ehlo(wrong)
+
+
+def test_parse_ehlo_checker_passes_a_right_answer_and_lets_todo_through():
+    assert "handles" in str(ex.check_parse_ehlo(smtp.parse_ehlo))
+
+    def todo(reply):
+        raise NotImplementedError("your code here")
+
+    with pytest.raises(NotImplementedError):
+        ex.check_parse_ehlo(todo)
+
+
+def test_last_readable_checker(lab):
+    t = smtp.deliver("mx1.example.com", lab.net, "Subject: x\r\n\r\ny\r\n",
+                     sender="a@sender.example", recipients=["b@example.com"]).transcript
+    last = t.readable()[-1]
+    ex.check_last_readable(last, t)
+    ex.check_last_readable(last.data, t)
+    with pytest.raises(ex.ExerciseFailed, match="the server sent another") as e:
+        ex.check_last_readable(b"STARTTLS\r\n", t)
+    assert "220" not in str(e.value)  # no giving away
+    with pytest.raises(ex.ExerciseFailed, match="inside TLS"):
+        ex.check_last_readable(t.lines[-1], t)
+    with pytest.raises(ex.ExerciseFailed, match="not in the transcript"):
+        ex.check_last_readable(b"HELLO\r\n", t)
