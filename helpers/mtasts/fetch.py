@@ -1,0 +1,213 @@
+"""MTA-STS over the network: the TXT record, the policy fetch (RFC 8461 §3.3),
+and discovery of what a domain publishes. All I/O goes through a Network."""
+
+from __future__ import annotations
+
+import html
+import http.client
+import socket
+import ssl
+import time
+from dataclasses import dataclass
+
+import dns.exception
+import dns.resolver
+
+from ..net import Network, NetworkError
+from .parse import MtaStsError, Policy, StsRecord, parse_policy, parse_txt
+
+POLICY_PATH = "/.well-known/mta-sts.txt"
+MAX_BYTES = 64 * 1024  # the usual cap; RFC 8461 §3.3 asks senders to bound it
+FETCH_TIMEOUT = 60.0  # §3.3 suggests about a minute
+
+
+class FetchError(MtaStsError):
+    """A policy that could not be fetched; ``kind`` names the failure:
+    ``connect``, ``timeout``, ``tls-untrusted``, ``tls-name``, ``tls``, ``redirect``,
+    ``http-status``, ``content-type``, ``too-large``, ``http``, ``invalid``."""
+
+    def __init__(self, kind: str, message: str, rule: str = "§3.3"):
+        super().__init__(message, rule=rule)
+        self.kind = kind
+
+    @property
+    def tlsrpt_result_type(self) -> str:
+        """The TLS-RPT result type a sender reports for it (RFC 8460 §4.3)."""
+        if self.kind in ("tls-untrusted", "tls-name", "tls"):
+            return "sts-webpki-invalid"
+        if self.kind == "invalid":
+            return "sts-policy-invalid"
+        return "sts-policy-fetch-error"
+
+
+def lookup_record(domain: str, net: Network) -> StsRecord:
+    """The ``_mta-sts.<domain>`` TXT record, parsed (§3.1); MtaStsError if none."""
+    name = f"_mta-sts.{domain.rstrip('.')}"
+    try:
+        answer = net.resolver().resolve(name, "TXT")
+    except dns.resolver.NXDOMAIN:
+        raise MtaStsError(f"{name} does not exist", rule="§3.1") from None
+    except dns.resolver.NoAnswer:
+        raise MtaStsError(f"{name} has no TXT record", rule="§3.1") from None
+    except dns.exception.DNSException as e:
+        raise MtaStsError(f"cannot look up {name}: {e}", rule="§3.1") from None
+    return parse_txt(list(answer))
+
+
+def _tls_error(e: ssl.SSLError, host: str) -> FetchError:
+    if isinstance(e, ssl.SSLCertVerificationError):
+        if "Hostname mismatch" in (e.verify_message or "") or "match" in str(e).lower():
+            return FetchError("tls-name", f"the certificate of {host} is not valid for "
+                              "that name")
+        return FetchError("tls-untrusted", f"the certificate of {host} does not chain to a "
+                          f"trusted CA ({e.verify_message})")
+    return FetchError("tls", f"TLS with {host} failed: {e}")
+
+
+def fetch_policy(domain: str, net: Network, *, timeout: float | None = None,
+                 max_bytes: int = MAX_BYTES) -> Policy:
+    """Fetch and parse ``https://mta-sts.<domain>/.well-known/mta-sts.txt`` (§3.3).
+
+    SNI and a certificate valid for ``mta-sts.<domain>`` that chains to the
+    network's trust store; HTTP 200 only; redirects are not followed;
+    Content-Type ``text/plain`` (parameters allowed); at most ``max_bytes``;
+    at most ``timeout`` seconds in all. Each failure is a :class:`FetchError`.
+    """
+    host = "mta-sts." + domain.rstrip(".").lower()
+    limit = timeout if timeout is not None else min(FETCH_TIMEOUT, net.io_timeout * 2)
+    deadline = time.monotonic() + limit
+    try:
+        address, port = net.https_endpoint(host)
+    except NetworkError as e:
+        raise FetchError("connect", f"cannot find {host}: {e}") from None
+    try:
+        raw = socket.create_connection((address, port), timeout=min(limit, net.connect_timeout))
+    except socket.timeout:
+        raise FetchError("timeout", f"connecting to {host} timed out") from None
+    except OSError as e:
+        raise FetchError("connect", f"cannot connect to {host}: {e}") from None
+    try:
+        raw.settimeout(max(0.01, deadline - time.monotonic()))
+        with net.ssl_context().wrap_socket(raw, server_hostname=host) as tls:
+            tls.sendall(f"GET {POLICY_PATH} HTTP/1.1\r\nHost: {host}\r\n"
+                        "User-Agent: smtp-tls-course\r\nConnection: close\r\n\r\n".encode())
+            response = http.client.HTTPResponse(tls)
+            response.begin()
+            status = response.status
+            if 300 <= status < 400:
+                where = response.getheader("Location", "nowhere")
+                raise FetchError("redirect", f"{host} answered {status}, a redirect to "
+                                 f"{where!r}: redirects must not be followed")
+            if status != 200:
+                raise FetchError("http-status", f"{host} answered HTTP {status} "
+                                 f"{response.reason}: only 200 counts")
+            ctype = response.getheader("Content-Type", "")
+            if ctype.split(";")[0].strip().lower() != "text/plain":
+                raise FetchError("content-type", f"Content-Type is {ctype or 'missing'!r}, "
+                                 "not text/plain")
+            length = response.getheader("Content-Length")
+            if length and length.isdigit() and int(length) > max_bytes:
+                raise FetchError("too-large", f"the policy is {length} bytes; the limit is "
+                                 f"{max_bytes}")
+            body = b""
+            while len(body) <= max_bytes:
+                tls.settimeout(max(0.01, deadline - time.monotonic()))
+                chunk = response.read(min(16384, max_bytes + 1 - len(body)))
+                if not chunk:
+                    break
+                body += chunk
+            if len(body) > max_bytes:
+                raise FetchError("too-large", f"the policy is over {max_bytes} bytes")
+    except FetchError:
+        raise
+    except socket.timeout:
+        raise FetchError("timeout", f"{host} did not answer within {limit:g} s") from None
+    except ssl.SSLError as e:
+        raise _tls_error(e, host) from None
+    except (http.client.HTTPException, OSError) as e:
+        raise FetchError("http", f"bad HTTP answer from {host}: {e}") from None
+    finally:
+        raw.close()
+    try:
+        return parse_policy(body)
+    except MtaStsError as e:
+        raise FetchError("invalid", f"the policy from {host} is invalid: {e.problem}",
+                         rule=e.rule) from None
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """What a domain publishes for MTA-STS, and what it means for its MX hosts."""
+
+    domain: str
+    record: StsRecord | None
+    record_error: str | None
+    policy: Policy | None
+    policy_error: str | None
+    mx: tuple[tuple[int, str, bool | None], ...]  # (preference, host, allowed?)
+
+    @property
+    def verdict(self) -> str:
+        if self.record is None:
+            return "no MTA-STS: no valid _mta-sts record"
+        if self.policy is None:
+            return "MTA-STS announced, but no valid policy could be fetched"
+        if self.policy.mode == "none":
+            return "MTA-STS switched off (mode none)"
+        bad = [h for _, h, ok in self.mx if not ok]
+        if bad:
+            return f"mode {self.policy.mode}; MX not allowed by the policy: {', '.join(bad)}"
+        return f"mode {self.policy.mode}; every MX is allowed by the policy"
+
+    def __str__(self) -> str:
+        lines = [f"{self.domain}: {self.verdict}"]
+        lines.append(f"  record: {self.record.text if self.record else self.record_error}")
+        policy = (str(self.policy).replace("\n", "\n          ") if self.policy
+                  else self.policy_error or "not fetched (no record)")
+        lines.append(f"  policy: {policy}")
+        for pref, host, ok in self.mx:
+            mark = {True: "allowed", False: "NOT allowed", None: "-"}[ok]
+            lines.append(f"  MX {pref:>3} {host:<34} {mark}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{pref}</td><td><code>{html.escape(host)}</code></td>"
+            f"<td>{ {True: 'allowed', False: '<b>not allowed</b>', None: '-'}[ok]}</td></tr>"
+            for pref, host, ok in self.mx)
+        record = (f"<code>{html.escape(self.record.text)}</code>" if self.record
+                  else html.escape(str(self.record_error)))
+        policy = (self.policy._repr_html_() if self.policy
+                  else html.escape(self.policy_error or "not fetched (no record)"))
+        return (f"<p><b>{html.escape(self.domain)}</b>: {html.escape(self.verdict)}</p>"
+                f"<p>record: {record}</p><div>policy: {policy}</div>"
+                f"<table><tr><th>preference</th><th>MX host</th><th>policy</th></tr>"
+                f"{rows}</table>")
+
+
+def mx_hosts(domain: str, net: Network) -> tuple[tuple[int, str], ...]:
+    """The domain's MX hosts, in preference order (RFC 5321 §5.1)."""
+    try:
+        answer = net.resolver().resolve(domain, "MX")
+    except dns.exception.DNSException:
+        return ()
+    return tuple(sorted((r.preference, r.exchange.to_text().rstrip(".").lower())
+                        for r in answer))
+
+
+def discover(domain: str, net: Network, *, timeout: float | None = None) -> Discovery:
+    """The record, the policy (or why none), and which MX hosts it allows."""
+    record = policy = None
+    record_error = policy_error = None
+    try:
+        record = lookup_record(domain, net)
+    except MtaStsError as e:
+        record_error = str(e)
+    if record is not None:
+        try:
+            policy = fetch_policy(domain, net, timeout=timeout)
+        except MtaStsError as e:
+            policy_error = str(e)
+    mx = tuple((pref, host, policy.matches(host) if policy and policy.mode != "none" else None)
+               for pref, host in mx_hosts(domain, net))
+    return Discovery(domain.rstrip(".").lower(), record, record_error, policy, policy_error, mx)
