@@ -326,6 +326,7 @@ class Lab:
         smtp = self._routes[host].smtp
         return "\n".join([
             f"dig @{LAB_ADDRESS} -p {port} +dnssec MX example.com",
+            f"dig @{LAB_ADDRESS} -p {port} +short TXT _mta-sts.example.com",
             f"delv @{LAB_ADDRESS} -p {port} -a {self.trust_anchor_file} +root=. "
             f"TLSA _25._tcp.{host}",
             f"openssl s_client -starttls smtp -connect {LAB_ADDRESS}:{smtp} "

@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown] tags=["navigation"]
-# [← 00 Start here](00-start-here.ipynb) · [Contents](README.md)
+# [← 00 Start here](00-start-here.ipynb) · [Contents](README.md) · [03 MTA-STS, done right →](03-mta-sts.ipynb)
 
 # %% [markdown]
 # # 01 · The STARTTLS transcript
@@ -223,4 +223,4 @@ print("\n".join(line for line in lab.commands("mx1.example.com").splitlines()
 lab.stop()
 
 # %% [markdown] tags=["navigation"]
-# [← 00 Start here](00-start-here.ipynb) · [Contents](README.md)
+# [← 00 Start here](00-start-here.ipynb) · [Contents](README.md) · [03 MTA-STS, done right →](03-mta-sts.ipynb)
