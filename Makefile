@@ -15,9 +15,12 @@ $(READY): requirements.txt requirements-test.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-test.txt
 	touch $@
 
+# JupyterLab refuses to run as root (containers often are) unless told.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
+
 ## lab: start JupyterLab on the notebooks (the course)
 lab: $(READY)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/
 
 ## test: run every test (unit, lab integration, notebooks)
 test: $(READY)

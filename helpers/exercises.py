@@ -38,11 +38,18 @@ def _fail(hint: str) -> None:
     raise ExerciseFailed(f"Not yet. {hint}")
 
 
+def _answered(answer, name: str) -> None:
+    if answer is None:
+        _fail(f"`{name}` is still None: replace `raise NotImplementedError(...)` in the "
+              "cell above with your code, run that cell, then this one.")
+
+
 # -- notebook 00 ------------------------------------------------------------------
 
 
 def check_smtp_endpoint(answer, lab, host: str = "mx2.example.com") -> Passed:
     """Exercise: where does ``host``'s SMTP server listen in the lab?"""
+    _answered(answer, "mx2_endpoint")
     expected = lab.net.smtp_endpoint(host)
     if not isinstance(answer, tuple) or len(answer) != 2:
         _fail("Give a pair (address, port), as the Network returns it.")
@@ -57,6 +64,7 @@ def check_smtp_endpoint(answer, lab, host: str = "mx2.example.com") -> Passed:
 
 def check_signed_domains(answer, lab) -> Passed:
     """Exercise: which lab domains are DNSSEC-signed?"""
+    _answered(answer, "signed")
     expected = {s.domain for s in lab.scenarios.values() if s.signed}
     try:
         given = {str(d).rstrip(".").lower() for d in answer}
@@ -88,12 +96,15 @@ def check_parse_ehlo(fn) -> Passed:
     """Exercise: write ``parse_ehlo(reply) -> dict`` (RFC 5321 §4.1.1.1)."""
     if not callable(fn):
         _fail("Define a function parse_ehlo(reply) and pass the function itself.")
+    if fn is parse_ehlo:
+        _fail("That is the course's own parse_ehlo from helpers.smtp: write yours.")
     for case in _EHLO_CASES:
         expected = parse_ehlo(case)
         try:
             got = fn(case)
         except NotImplementedError:
-            raise
+            _fail("parse_ehlo still raises NotImplementedError: write its body in the cell "
+                  "above, run it, then this one.")
         except Exception as e:  # the learner's code: show what went wrong, where
             _fail(f"Your function raised {type(e).__name__}: {e} on the reply {case!r}.")
         if not isinstance(got, dict):
@@ -103,6 +114,9 @@ def check_parse_ehlo(fn) -> Passed:
         if any(name.lower() in k.lower() for k in got) or any(k[:3].isdigit() for k in got):
             _fail("The first line names the server; it is not a capability, and the reply "
                   "code with its separator ('250-' or '250 ') is not part of a keyword.")
+        if not got and expected:
+            _fail(f"Your function found no capabilities in {case!r}: each line after the "
+                  "first holds one.")
         if {k.upper() for k in got} != set(expected):
             missing = set(expected) - {k.upper() for k in got}
             if missing:
@@ -121,6 +135,7 @@ def check_parse_ehlo(fn) -> Passed:
 
 def check_last_readable(answer, transcript: Transcript) -> Passed:
     """Exercise: the last line of the session an eavesdropper could read."""
+    _answered(answer, "last_readable")
     readable = transcript.readable()
     expected = readable[-1]
     if isinstance(answer, Line):
@@ -154,6 +169,7 @@ _CORP_DECOYS = ("corp.example", "mx1.corp.example.evil.example", "evil.example",
 
 def check_policy_for_mx(text) -> Passed:
     """Exercise: an enforce policy allowing exactly the corp.example MX hosts."""
+    _answered(text, "my_policy")
     if not isinstance(text, (str, bytes)):
         _fail("Give the policy file's text, as a string.")
     try:
@@ -187,6 +203,7 @@ PREDICT_HOSTS = ("mx.example.org", "eu.mail.example.org", "mail.example.org",
 
 def check_mx_prediction(prediction) -> Passed:
     """Exercise: predict which hosts the policy's mx patterns allow."""
+    _answered(prediction, "prediction")
     if not isinstance(prediction, dict):
         _fail("Give a dict from each host name to True or False.")
     missing = [h for h in PREDICT_HOSTS if h not in prediction]

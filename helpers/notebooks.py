@@ -157,14 +157,18 @@ def strip_solutions(source: str) -> str:
     return "\n".join(out)
 
 
+_RELATIVE_LINK = re.compile(r"\]\((?!https?:|#|\d\d-[\w-]+\.ipynb)([^)\s]+)\)")
+
+
 def learner_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """The learner copy: solutions removed, outputs cleared, and the cells that
     must fail until the learner writes code tagged ``raises-exception``."""
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            if NAV_TAG in _tags(cell):
-                cell.source = cell.source.replace("(README.md)", "(../README.md)")
+            # Learner copies live one folder down: links to anything but a
+            # sibling notebook must climb one level.
+            cell.source = _RELATIVE_LINK.sub(r"](../\1)", cell.source)
             continue
         tags = list(_tags(cell))
         if BEGIN in cell.source:

@@ -69,14 +69,32 @@ def test_parse_ehlo_checker_gives_the_specific_hint(wrong, hint):
         ex.check_parse_ehlo(wrong)
 
 
-def test_parse_ehlo_checker_passes_a_right_answer_and_lets_todo_through():
-    assert "handles" in str(ex.check_parse_ehlo(smtp.parse_ehlo))
+def test_parse_ehlo_checker_passes_a_right_answer_and_explains_todo():
+    def mine(reply):
+        return smtp.parse_ehlo(reply)
+
+    assert "handles" in str(ex.check_parse_ehlo(mine))
+    with pytest.raises(ex.ExerciseFailed, match="course's own"):
+        ex.check_parse_ehlo(smtp.parse_ehlo)
 
     def todo(reply):
         raise NotImplementedError("your code here")
 
-    with pytest.raises(NotImplementedError):
+    with pytest.raises(ex.ExerciseFailed, match="still raises NotImplementedError"):
         ex.check_parse_ehlo(todo)
+    with pytest.raises(ex.ExerciseFailed, match="no capabilities"):
+        ex.check_parse_ehlo(lambda reply: {})
+
+
+@pytest.mark.parametrize("checker,args,name", [
+    (ex.check_signed_domains, ("LAB",), "signed"),
+    (ex.check_policy_for_mx, (), "my_policy"),
+    (ex.check_mx_prediction, (), "prediction"),
+])
+def test_unanswered_exercises_say_so(lab, checker, args, name):
+    args = tuple(lab if a == "LAB" else a for a in args)
+    with pytest.raises(ex.ExerciseFailed, match=f"`{name}` is still None"):
+        checker(None, *args)
 
 
 def test_last_readable_checker(lab):

@@ -116,3 +116,23 @@ def test_learner_version_tags_clears_and_relinks():
     assert out.cells[1].metadata["tags"] == ["raises-exception"]
     assert out.cells[2].metadata["tags"] == ["check", "raises-exception"]
     assert nb.cells[1].source.startswith("### BEGIN")  # the solution copy is untouched
+
+
+_LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+@pytest.mark.parametrize("folder", [pipeline.NOTEBOOKS, pipeline.LEARNER],
+                         ids=["solutions", "learner"])
+def test_every_relative_link_in_a_notebook_resolves(folder):
+    checked = 0
+    for path in sorted(folder.glob("[0-9][0-9]-*.ipynb")):
+        for cell in pipeline.read(path).cells:
+            if cell.cell_type != "markdown":
+                continue
+            for target in _LINK.findall(cell.source):
+                if target.startswith(("http:", "https:", "#", "mailto:")):
+                    continue
+                checked += 1
+                assert (path.parent / target.split("#")[0]).exists(), \
+                    f"{path.relative_to(pipeline.ROOT)} links to missing {target}"
+    assert checked

@@ -63,7 +63,7 @@ def test_tap_reads_the_dialogue_until_starttls_then_only_ciphertext(lab):
     assert lab.mailbox.messages[0].tls
     assert tap.saw("STARTTLS") and tap.saw("ehlo sender.test")
     assert not tap.saw("the secret plan")
-    assert any(s.channel == "encrypted" and s.frm == "server" for s in tap.log)
+    assert any(s.channel == "encrypted" and s.sender == "server" for s in tap.log)
     readable = [s for s in tap.log if s.readable]
     assert readable[-1].data.startswith(b"220")  # the last line anyone could read
 

@@ -35,12 +35,12 @@ _READY = b"220 2.0.0 Ready to start TLS\r\n"
 
 @dataclass(frozen=True)
 class Seen:
-    """One chunk the attacker saw. ``frm`` is ``"client"`` or ``"server"``
+    """One chunk the attacker saw. ``sender`` is ``"client"`` or ``"server"``
     (``"attacker"`` for what it sent itself); ``channel`` is ``"clear"`` (plain
     SMTP), ``"encrypted"`` (TLS records it cannot read) or ``"decrypted"`` (inside
     a TLS session it terminated itself)."""
 
-    frm: str
+    sender: str
     data: bytes
     channel: str
 
@@ -53,7 +53,7 @@ class Seen:
             text = self.data.decode("utf-8", "replace").rstrip("\r\n")
         else:
             text = "TLS records from here on: ciphertext, unreadable without the keys"
-        return f"{self.frm:>8} [{self.channel}] {text}"
+        return f"{self.sender:>8} [{self.channel}] {text}"
 
 
 class Attacker:
@@ -109,7 +109,7 @@ class Attacker:
     def _repr_html_(self) -> str:
         rows = "".join(
             f'<tr style="background:{"#e6f4e6" if not s.readable else "#fde8e0"}">'
-            f"<td>{html.escape(s.frm)}</td><td>{html.escape(s.channel)}</td>"
+            f"<td>{html.escape(s.sender)}</td><td>{html.escape(s.channel)}</td>"
             f'<td style="text-align:left"><code>{html.escape(str(s).split("] ", 1)[1])}'
             "</code></td></tr>" for s in self._shown())
         return (f"<p><b>{html.escape(self.kind)}</b> attacker on the path to "
@@ -142,8 +142,8 @@ class Attacker:
             if s_w is not None:
                 s_w.close()
 
-    def _saw(self, frm: str, data: bytes, channel: str) -> None:
-        self.log.append(Seen(frm, data, channel))
+    def _saw(self, sender: str, data: bytes, channel: str) -> None:
+        self.log.append(Seen(sender, data, channel))
 
     async def _reply(self, s_r) -> list[bytes]:
         """One SMTP reply, all its lines (RFC 5321 §4.2.1: ``250-`` continues)."""
@@ -159,8 +159,8 @@ class Attacker:
     async def _relay(self, c_r, c_w, s_r, s_w) -> None:
         channel = "clear"
 
-        async def to_client(data: bytes, frm: str = "server") -> None:
-            self._saw(frm, data, channel)
+        async def to_client(data: bytes, sender: str = "server") -> None:
+            self._saw(sender, data, channel)
             c_w.write(data)
             await c_w.drain()
 
@@ -223,13 +223,13 @@ class Attacker:
                 return
 
     async def _raw(self, c_r, c_w, s_r, s_w) -> None:
-        async def pump(reader, writer, frm):
+        async def pump(reader, writer, sender):
             while True:
                 data = await asyncio.wait_for(reader.read(65536), _TIMEOUT)
                 if not data:
                     writer.close()
                     return
-                self._saw(frm, data, "encrypted")
+                self._saw(sender, data, "encrypted")
                 writer.write(data)
                 await writer.drain()
 

@@ -47,12 +47,14 @@
 # each exercise *checks* your answer and gives a hint when it is not right yet.
 #
 # - **Self-study:** open the notebooks in `notebooks/learner/`. They are the
-#   same as these, with the exercise solutions removed: where you see
-#   `raise NotImplementedError("your code here")`, write your code. The notebooks
-#   in `notebooks/` contain the solutions, if you get stuck.
+#   same as these, with the exercise solutions and all outputs removed: run
+#   them, and where you see `raise NotImplementedError("your code here")`,
+#   write your code. The notebooks in `notebooks/` contain the solutions, if
+#   you get stuck.
 # - **Workshop:** the instructor presents from `notebooks/`; learners work in
-#   `notebooks/learner/`. The outputs stored in each notebook are what a run
-#   gives, so you can read ahead before running anything.
+#   `notebooks/learner/`. The notebooks in `notebooks/` are stored with their
+#   outputs, which are what a run gives, so you can read ahead before running
+#   anything.
 #
 # The notebooks, in order, with their time estimates, are listed in the
 # [contents](README.md).
@@ -84,9 +86,10 @@ lab = Lab.start(seed=1)
 lab
 
 # %% [markdown]
-# Each server got a port from the operating system, so your port numbers differ
-# from the ones stored here; everything else is the same. Running the cell
-# again replaces the lab cleanly.
+# Each server got a port from the operating system, so port numbers differ
+# from run to run (and so do the lab's temporary folder and timings);
+# everything else, keys and signatures included, is the same every time.
+# Running the cell again replaces the lab cleanly.
 
 # %% [markdown]
 # ## The network object
@@ -133,7 +136,8 @@ for mx in sorted(lab.net.resolver().resolve("example.com", "MX"), key=lambda r: 
 # ## Is this machine ready?
 #
 # The environment check looks at Python, the packages, and whether the lab
-# works here. From a terminal: `python -m helpers doctor`.
+# works here. From a terminal, in the course folder: `make doctor` (or
+# `.venv/bin/python -m helpers doctor`).
 
 # %%
 doctor.run(live=False)
@@ -143,8 +147,8 @@ doctor.run(live=False)
 # data and whether outbound port 25 is open. Many networks (home providers,
 # cloud machines, campuses) block port 25, so live probes of mail servers may
 # not work where you are; every lesson still works in the lab. The output
-# stored below was recorded on a machine without internet access: yours may
-# differ, which is why tests skip this cell.
+# stored with this cell (in `notebooks/`) was recorded on a machine without
+# internet access: yours may differ, which is why tests skip this cell.
 
 # %% tags=["nbval-skip", "live"]
 doctor.run(live=True)
@@ -156,6 +160,7 @@ doctor.run(live=True)
 # lab? Store the `(address, port)` pair in `mx2_endpoint`.
 
 # %%
+mx2_endpoint = None  # your answer: (address, port)
 ### BEGIN SOLUTION
 mx2_endpoint = lab.net.smtp_endpoint("mx2.example.com")
 ### END SOLUTION
@@ -169,6 +174,7 @@ check_smtp_endpoint(mx2_endpoint, lab)
 # attributes `domain` and `signed`.
 
 # %%
+signed = None  # your answer: a list of domain names
 ### BEGIN SOLUTION
 signed = [s.domain for s in lab.scenarios.values() if s.signed]
 ### END SOLUTION
@@ -179,9 +185,11 @@ check_signed_domains(signed, lab)
 # %% [markdown]
 # ## Equivalent commands
 #
-# The lab is real, so the usual tools work against it. In a terminal, run
-# `python -m helpers lab` (or `make lab-server`): it prints where everything
-# listens, and commands like these (your ports and folders will differ):
+# The lab is real, so the usual tools work against it. The commands below use
+# this notebook's lab (its ports and folder), so they work from a terminal
+# while the lab runs, that is, until the clean-up cell. For a lab of its own in
+# a terminal, run `make lab-server` (or `.venv/bin/python -m helpers lab`): it
+# prints the same commands with its own ports.
 
 # %%
 print(lab.commands())
@@ -191,7 +199,8 @@ print(lab.commands())
 #
 # - The lab is a real, small internet on 127.0.0.1: DNS with DNSSEC, HTTPS,
 #   SMTP servers and attackers, started with `Lab.start(seed=...)`.
-# - Same seed, same keys, same outputs: only port numbers change.
+# - Same seed, same keys, same outputs: only port numbers, the lab's temporary
+#   folder and timings change.
 # - Every helper takes a `Network`: `lab.net` for the lab, `Network.live()` for
 #   the internet; the code is the same.
 # - Outbound port 25 is often blocked; the lab never needs it.

@@ -81,7 +81,9 @@ delivery
 #   forget everything it learned before TLS: an attacker could have altered
 #   it. Notice that the second list no longer offers STARTTLS.
 # - `MAIL FROM`, `RCPT TO` (the *envelope*), `DATA`, the message, a lone `.`,
-#   and `QUIT`: all inside TLS.
+#   and `QUIT`: all inside TLS. (Python's `smtplib` writes its commands in
+#   lower case, `ehlo`, `mail FROM:`; SMTP commands are case-insensitive,
+#   RFC 5321 §2.4.)
 
 # %% [markdown]
 # The two capability lists, parsed:
@@ -99,7 +101,7 @@ print("inside TLS:", smtp.parse_ehlo(second))
 # the authority that issued it. This client *verified* the chain against the
 # lab's root certificate authority and checked the name `mx1.example.com`.
 # Most mail servers today do not verify at all (RFC 7435, "opportunistic
-# security"); notebook 02 shows what that costs.
+# security"); the stripping notebook (02) shows what that costs.
 
 # %%
 tls = delivery.transcript.tls
@@ -136,18 +138,20 @@ tap
 # The tap read the greeting, both sides' EHLO, the capability list and the
 # STARTTLS exchange. After `220 Ready to start TLS` it sees only TLS records.
 # The first bytes after the switch are a TLS record header: `16` is a
-# handshake record, `03 01` the record-layer version.
+# handshake record, `03 01` the record-layer version (TLS 1.0's number, kept
+# in the first record for compatibility even when TLS 1.3 is negotiated).
 
 # %%
 first_secret = next(s for s in tap.log if not s.readable)
-print("first bytes after STARTTLS:", first_secret.data[:3].hex(" "), "from the", first_secret.frm)
+print("first bytes after STARTTLS:", first_secret.data[:3].hex(" "), "from the", first_secret.sender)
 print("did the tap see the message text?", tap.saw("Tell nobody"))
 print("did the tap see the recipient?   ", tap.saw("bob@example.com"))
 
 # %% [markdown]
 # So STARTTLS protected the envelope and the message *from a passive
 # eavesdropper*. It did nothing to protect the plaintext part, where the offer
-# to encrypt was made. That is the weakness notebook 02 exploits.
+# to encrypt was made. That is the weakness the stripping attack (notebook 02)
+# exploits, and MTA-STS (notebook 03) and DANE (notebook 04) repair.
 
 # %%
 lab.stop_attack()
@@ -157,8 +161,11 @@ lab.stop_attack()
 #
 # **Exercise 1.** Write `parse_ehlo(reply)`: given the bytes of an EHLO reply,
 # return a dict from each capability keyword (in upper case) to its list of
-# parameters, e.g. `{"SIZE": ["33554432"], "STARTTLS": [], ...}`. The first line
-# names the server: it is not a capability. Keywords are case-insensitive.
+# parameters. The first line names the server: it is not a capability.
+# Keywords are case-insensitive. For example, from
+# `b"250-mx.example\r\n250-SIZE 33554432\r\n250 STARTTLS\r\n"` your function
+# should return `{"SIZE": ["33554432"], "STARTTLS": []}`. (Writing your own is
+# the point: the course's `smtp.parse_ehlo` does not count.)
 
 # %%
 def parse_ehlo(reply):
@@ -181,6 +188,7 @@ check_parse_ehlo(parse_ehlo)
 
 # %%
 lines = delivery.transcript.lines
+last_readable = None  # your answer: one of the lines
 ### BEGIN SOLUTION
 last_readable = [line for line in lines if not line.encrypted][-1]
 ### END SOLUTION
@@ -191,14 +199,15 @@ check_last_readable(last_readable, delivery.transcript)
 # %% [markdown]
 # ## Equivalent commands
 #
-# With the lab running in a terminal (`python -m helpers lab`), the same
-# session by hand, with the tools mail administrators use:
+# The same session by hand, with the tools mail administrators use. These
+# commands use this notebook's lab, so they work from a terminal until the
+# clean-up cell; `make lab-server` starts a lab of its own in a terminal and
+# prints the same commands with its ports.
 #
 # - `openssl s_client -starttls smtp` speaks the plaintext part itself, then
 #   shows the handshake and certificate chain and lets you type SMTP inside TLS;
 # - `swaks --tls` sends a test message, printing the whole transcript.
 #
-# (Your ports and folders will differ.)
 
 # %%
 print("\n".join(line for line in lab.commands("mx1.example.com").splitlines()
@@ -214,7 +223,7 @@ print("\n".join(line for line in lab.commands("mx1.example.com").splitlines()
 # - After TLS starts the client must forget the first capability list and say
 #   EHLO again (RFC 3207 §4.2).
 # - STARTTLS alone stops a passive eavesdropper; it does not, by itself, stop
-#   an active attacker. That is the next notebook.
+#   an active attacker: see notebooks 02 to 04.
 
 # %% [markdown]
 # ## Clean-up

@@ -281,6 +281,7 @@ lab.reset()
 
 # %%
 print(CORP_MX)
+my_policy = None  # your answer: the policy file's text
 ### BEGIN SOLUTION
 my_policy = """version: STSv1
 mode: enforce
@@ -302,6 +303,7 @@ check_policy_for_mx(my_policy)
 # %%
 print("patterns:", PREDICT_PATTERNS)
 print("hosts:   ", PREDICT_HOSTS)
+prediction = None  # your answer: {host: True or False, ...}
 ### BEGIN SOLUTION
 prediction = {
     "mx.example.org": True,
@@ -320,8 +322,8 @@ check_mx_prediction(prediction)
 # %% [markdown]
 # ## Equivalent commands
 #
-# The record with `dig`, the policy with `curl` (with the lab running in a
-# terminal: `python -m helpers lab`; your ports and folders will differ). On the
+# The record with `dig`, the policy with `curl`, against this notebook's lab
+# while it runs (or a terminal lab of its own: `make lab-server`). On the
 # internet: `dig +short TXT _mta-sts.example.com` and
 # `curl https://mta-sts.example.com/.well-known/mta-sts.txt`. Note that `curl`
 # follows no redirect unless asked (`-L`), as a sender must not.
