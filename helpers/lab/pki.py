@@ -221,28 +221,35 @@ class PKI:
         key_kind: str = "ec",
         expired: bool = False,
         self_signed: bool = False,
+        generation: int = 0,
     ) -> Issued:
         """A server certificate for ``names`` (first is the CN; all are DNS SANs).
 
         ``key_label`` picks the key (default: the first name), so a renewal
-        with the same key and a rollover to a new key are both expressible.
+        with the same key and a rollover to a new key are both expressible;
+        ``generation`` N is the Nth renewal: a new serial number, valid from
+        N × 90 days after the first.
         """
-        return _leaf(self, tuple(names), key_label or names[0], key_kind, expired, self_signed)
+        return _leaf(self, tuple(names), key_label or names[0], key_kind, expired, self_signed,
+                     generation)
 
 
 @lru_cache(maxsize=512)
-def _leaf(pki: PKI, names, key_label, key_kind, expired, self_signed) -> Issued:
+def _leaf(pki: PKI, names, key_label, key_kind, expired, self_signed, generation) -> Issued:
     key = private_key(pki.seed, "leaf/" + key_label, key_kind)
     subject = _name(names[0])
     issuer = None if self_signed else pki.issuing
     label = f"leaf/{','.join(names)}/{key_label}/{key_kind}/{expired}/{self_signed}"
+    if generation:
+        label += f"/{generation}"
+    renewed = _dt.timedelta(days=90 * generation)
     builder = (
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(subject if self_signed else issuer.cert.subject)
         .public_key(key.public_key())
         .serial_number(_serial(pki.seed, label))
-        .not_valid_before(EXPIRED_NOT_BEFORE if expired else NOT_BEFORE)
+        .not_valid_before((EXPIRED_NOT_BEFORE if expired else NOT_BEFORE) + renewed)
         .not_valid_after(EXPIRED_NOT_AFTER if expired else NOT_AFTER)
         .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)

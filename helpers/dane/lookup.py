@@ -1,0 +1,97 @@
+"""Finding an MX host's TLSA records, with their DNSSEC status (RFC 7672 §2.2).
+
+TLSA records count only when DNSSEC proves them: the MX host's address must
+be secure, then ``_25._tcp.<base name>`` is looked up and validated from the
+network's trust anchor (the lab's, or the real root's). The base name is the
+MX host name, or the name its CNAME chain ends at, tried first (§2.2.3). A
+bogus answer or a server failure is ``bogus``/``error``, never "no TLSA":
+the sender must not fall back to plaintext because of it.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from ..dnssec import BOGUS, ERROR, INSECURE, SECURE, resolve
+from ..net import Network
+from .tlsa import TLSA, DaneError
+
+
+@dataclass(frozen=True)
+class TlsaLookup:
+    """``records`` is empty when there are none (or they cannot be trusted);
+    ``status`` is secure, insecure, bogus or error; ``chain`` lists the
+    DNSSEC validation steps."""
+
+    mx_host: str
+    base_name: str
+    status: str
+    records: tuple[TLSA, ...]
+    reason: str
+    chain: tuple[str, ...] = ()
+
+    @property
+    def dane_applies(self) -> bool:
+        return self.status == SECURE and bool(self.records)
+
+    def __str__(self) -> str:
+        lines = [f"TLSA for {self.mx_host}: {self.status.upper()}: {self.reason}"]
+        lines += [f"  _25._tcp.{self.base_name} TLSA {r}  ({r.mnemonic})" for r in self.records]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<li><code>{html.escape(str(r))}</code> ({html.escape(r.mnemonic)})</li>"
+                       for r in self.records)
+        return (f"<p>TLSA for <code>{html.escape(self.mx_host)}</code>: "
+                f"<b>{html.escape(self.status)}</b>: {html.escape(self.reason)}</p>"
+                f"<ul>{rows}</ul>")
+
+
+def _records(lookup) -> tuple[TLSA, ...]:
+    out = []
+    for rdata in lookup.rrset or ():
+        try:
+            out.append(TLSA.parse(rdata.to_text()))
+        except DaneError:
+            continue  # malformed: as if absent
+    return tuple(out)
+
+
+def lookup_tlsa(mx_host: str, net: Network) -> TlsaLookup:
+    """The TLSA records of ``mx_host`` port 25, validated (RFC 7672 §2.2)."""
+    host = mx_host.rstrip(".").lower()
+    address = resolve(host, "A", net)
+    if address.status in (BOGUS, ERROR):
+        return TlsaLookup(host, host, address.status, (),
+                          f"the address of {host} could not be validated ({address.reason}): "
+                          "this MX cannot be used (RFC 7672 §2.2.2)", address.chain)
+    if address.status == INSECURE:
+        return TlsaLookup(host, host, INSECURE, (),
+                          f"the address of {host} is not DNSSEC-signed, so TLSA records are "
+                          "not looked up: DANE does not apply (RFC 7672 §2.2.2)", address.chain)
+    if address.rrset is None:
+        return TlsaLookup(host, host, ERROR, (), f"{host} has no address ({address.rcode})",
+                          address.chain)
+    bases = [host]
+    target = address.rrset.name.to_text().rstrip(".").lower()
+    if target != host:
+        bases.insert(0, target)  # the CNAME-expanded name is tried first (§2.2.3)
+    steps = list(address.chain)
+    for base in bases:
+        tlsa = resolve(f"_25._tcp.{base}", "TLSA", net)
+        steps += [s for s in tlsa.chain if s not in steps]
+        if tlsa.status in (BOGUS, ERROR):
+            return TlsaLookup(host, base, tlsa.status, (),
+                              f"the TLSA lookup failed DNSSEC validation ({tlsa.reason}): "
+                              "never treat that as 'no TLSA' (RFC 7672 §2.2)", tuple(steps))
+        if tlsa.status == INSECURE:
+            return TlsaLookup(host, base, INSECURE, (),
+                              f"the TLSA records are not DNSSEC-signed ({tlsa.reason}): they "
+                              "must be ignored", tuple(steps))
+        records = _records(tlsa)
+        if records:
+            return TlsaLookup(host, base, SECURE, records,
+                              f"{len(records)} record(s), DNSSEC-validated", tuple(steps))
+    return TlsaLookup(host, host, SECURE, (), "no TLSA records (proven by DNSSEC): DANE does "
+                      "not apply to this MX", tuple(steps))
