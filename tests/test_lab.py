@@ -34,7 +34,8 @@ def test_start_stop_and_restart_replaces_the_previous_lab():
     second = Lab.start(seed=3)  # as when a notebook cell is run again
     try:
         assert not first.running and second.running
-        assert _refused(port)
+        reused = {second.dns.port, second.https.port} | {r.port for r in second.receivers.values()}
+        assert port in reused or _refused(port)  # the OS may hand the freed port out again
         assert not directory.exists()
         assert len(_lab_threads()) == before + 1
     finally:

@@ -9,6 +9,7 @@ Pure logic: :class:`TLSA` (parse, from_cert, mnemonics), :func:`verify_chain`,
 from .action import (AUTHENTICATED, DEFER, ENCRYPTED_ONLY, NO_DANE, SenderAction,
                      sender_action)
 from .lookup import TlsaLookup, lookup_tlsa
+from .renewal import RenewalTable, renewal_table
 from .tlsa import (MATCHING_TYPES, SELECTORS, TLSA, USAGES, DaneError, association_data,
                    load_certificate, spki)
 from .verify import DaneResult, name_matches, verify_chain
@@ -16,4 +17,4 @@ from .verify import DaneResult, name_matches, verify_chain
 __all__ = ["TLSA", "DaneError", "DaneResult", "TlsaLookup", "SenderAction", "verify_chain",
            "lookup_tlsa", "sender_action", "association_data", "load_certificate", "spki",
            "name_matches", "USAGES", "SELECTORS", "MATCHING_TYPES", "AUTHENTICATED",
-           "ENCRYPTED_ONLY", "NO_DANE", "DEFER"]
+           "ENCRYPTED_ONLY", "NO_DANE", "DEFER", "renewal_table", "RenewalTable"]

@@ -414,6 +414,15 @@ class Lab:
         self.scenario(domain)
         self.zones.set(domain.rstrip(".").lower(), owner, rdtype, values)
 
+    def forge_records(self, domain: str, owner: str, rdtype: str, values: list[str]) -> None:
+        """Play an on-path DNS attacker: answers for ``owner``/``rdtype`` carry
+        ``values`` but keep the genuine RRSIGs. In a signed zone validation
+        then fails (bogus); in an unsigned one nothing can tell. ``reset()``
+        undoes it."""
+        self._require_running()
+        self.scenario(domain)
+        self.zones.forge(domain.rstrip(".").lower(), owner, rdtype, values)
+
     def apply_change(self, domain: str) -> Scenario:
         """Move ``domain`` to its scenario's later state (e.g. a changed policy):
         new DNS records, policy file and MX servers. Returns the new state."""

@@ -11,7 +11,7 @@ zones are byte-identical for a given seed.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import dns.dnssec
 import dns.name
@@ -86,6 +86,9 @@ class ZoneSpec:
     records: list[Record]
     signed: bool
     bogus: tuple[str, ...] = ()
+    # Forged answers (owner, type) -> rdata texts, served in place of the real
+    # data but with the real signatures: what an on-path DNS attacker can do.
+    forged: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
 
 def build_zone(spec: ZoneSpec, seed: int) -> dns.zone.Zone:
@@ -108,6 +111,15 @@ def build_zone(spec: ZoneSpec, seed: int) -> dns.zone.Zone:
                                  deterministic=True)
     for owner in spec.bogus:
         _corrupt_signatures(zone, _abs(owner))
+    for (owner, rdtype), values in spec.forged.items():
+        name = _abs(owner)
+        node = zone.find_node(name, create=True)
+        rdataset = node.find_rdataset(dns.rdataclass.IN, dns.rdatatype.from_text(rdtype),
+                                      create=True)
+        rdataset.clear()
+        for text in values:
+            rdataset.add(dns.rdata.from_text(dns.rdataclass.IN, rdtype, text, origin=ROOT,
+                                             relativize=False), TTL)
     return zone
 
 
@@ -165,7 +177,7 @@ class Zones:
         self.specs[s.domain] = ZoneSpec(
             s.domain, scenario_records(s, self.pki, self.key_kind), s.signed, s.bogus)
         self._build(self.specs[s.domain])
-        self.edited.discard(s.domain)
+        self.edited.discard(s.domain)  # a fresh spec: no edits, nothing forged
 
     def set(self, domain: str, owner: str, rdtype: str, values: list[str]) -> None:
         """Replace (or with ``values=[]`` remove) ``owner``'s ``rdtype`` records in
@@ -174,6 +186,14 @@ class Zones:
         owner = owner.rstrip(".").lower()
         spec.records = [r for r in spec.records if not (r[0] == owner and r[1] == rdtype)]
         spec.records += [(owner, rdtype, v) for v in values]
+        self._build(spec)
+        self.edited.add(domain)
+
+    def forge(self, domain: str, owner: str, rdtype: str, values: list[str]) -> None:
+        """Serve ``values`` for ``owner``/``rdtype`` without re-signing: the
+        signatures (if any) are the genuine ones, so validation fails."""
+        spec = self.specs[domain]
+        spec.forged[(owner.rstrip(".").lower(), rdtype)] = list(values)
         self._build(spec)
         self.edited.add(domain)
 
