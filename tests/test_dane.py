@@ -197,3 +197,33 @@ def test_starttls_missing_or_all_unusable(lab):
     unusable = verify_chain(["1 1 1 " + "00" * 32], [lab.certificate("mx1.example.com").cert],
                             ["mx1.example.com"])
     assert dane.sender_action(lookup, unusable).action == dane.ENCRYPTED_ONLY
+
+
+def test_forged_answers_are_bogus_in_signed_zones_and_invisible_in_unsigned(lab):
+    lab.forge_records("example.com", "_25._tcp.mx1.example.com", "TLSA", ["3 1 1 " + "ee" * 32])
+    forged = dane.lookup_tlsa("mx1.example.com", lab.net)
+    assert forged.status == "bogus" and forged.records == ()
+    lab.forge_records("opportunistic.example", "opportunistic.example", "MX",
+                      ["10 mx.attacker.example."])
+    mx = lab.net.resolver().resolve("opportunistic.example", "MX")
+    assert mx[0].exchange.to_text() == "mx.attacker.example."
+    lab.reset()
+    assert dane.lookup_tlsa("mx1.example.com", lab.net).status == "secure"
+
+
+def test_renewal_table(pki):
+    host = "mx.r.example"
+    table = dane.renewal_table(pki.leaf((host,)).cert, pki.leaf((host,), generation=1).cert,
+                               pki.leaf((host,), key_label="new").cert, pki.issuing.cert)
+    survives = {(r.record.usage, r.record.selector): (r.same_key, r.new_key) for r in table.rows}
+    assert survives[(3, 0)] == (False, False) and survives[(3, 1)] == (True, False)
+    assert survives[(2, 0)] == survives[(2, 1)] == (True, True)
+    assert len(table.rows) == 12 and "BROKEN" in str(table) and "<table>" in table._repr_html_()
+
+
+def test_chain_of_trust_figure(lab):
+    from helpers import figures
+
+    fig = figures.chain_of_trust(dane.lookup_tlsa("mx.dnssec-bogus.example", lab.net))
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert any(t.startswith("BOGUS") for t in texts) and "bogus" in fig.axes[0].get_title()
