@@ -214,6 +214,11 @@ SCENARIOS: tuple[Scenario, ...] = (
         bogus=("_25._tcp.mx.dnssec-bogus.example",),
         tlsrpt=_rpt("dnssec-bogus.example"),
     ),
+    Scenario(
+        domain="attacker.example",
+        teaches="the attacker's own domain: a valid certificate for its own MX, which only a policy check refuses",
+        mx=(MX("mx.attacker.example"),),
+    ),
     replace(
         _stale_before,
         later=replace(

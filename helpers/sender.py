@@ -1,0 +1,346 @@
+"""A small sending MTA: resolve, choose the rules, connect, deliver or defer.
+
+``Sender(net, policy=...)`` with one of four policies:
+
+- ``opportunistic``: today's default (RFC 7435): TLS if offered, no
+  certificate check, plaintext otherwise (also after a ``454`` to STARTTLS);
+- ``mta-sts``: RFC 8461 with a §5.1 policy cache; ``enforce`` refuses an MX that
+  fails, ``testing`` delivers and reports;
+- ``dane``: RFC 7672 for MX hosts with DNSSEC-secure TLSA records;
+- ``auto``: what a modern MTA does (RFC 8461 §2): DANE for an MX that has
+  secure TLSA records, else MTA-STS if the domain has a policy, else
+  opportunistic. A DANE failure is never rescued by MTA-STS.
+
+``send()`` tries the MX hosts in preference order and returns an
+:class:`Outcome`: delivered over verified TLS, over unverified TLS, in the
+clear, or deferred, with the reason and every attempt's wire transcript. A
+deferred message stays in ``queue`` (nothing is lost); ``retry()`` tries the
+queue again. Every failure also yields a TLS-RPT failure detail (RFC 8460 §4).
+"""
+
+from __future__ import annotations
+
+import html
+import smtplib
+import ssl
+import time
+from dataclasses import dataclass, field
+
+from . import dane, mtasts
+from .dnssec import BOGUS, ERROR, SECURE, resolve
+from .net import Network, NetworkError
+from .smtp import RecordingSMTP, Transcript
+
+POLICIES = ("opportunistic", "mta-sts", "dane", "auto")
+VERIFIED, UNVERIFIED, CLEAR, DEFERRED = (
+    "delivered with verified TLS", "delivered with unverified TLS", "delivered in the clear",
+    "deferred")
+
+# OpenSSL's verification codes, for TLS-RPT result types (RFC 8460 §4.3.1).
+_X509_EXPIRED, _X509_HOSTNAME = 10, 62
+
+
+@dataclass(frozen=True)
+class FailureDetail:
+    """One TLS-RPT failure (RFC 8460 §4.3-4.4): what failed, under which policy."""
+
+    result_type: str
+    policy_type: str  # sts | tlsa | no-policy-found
+    policy_domain: str
+    mx_host: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.result_type} ({self.policy_type} policy of {self.policy_domain}, " \
+               f"MX {self.mx_host}): {self.reason}"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One MX tried: the rule applied, what happened, and the wire."""
+
+    mx: str
+    rule: str
+    delivered: bool
+    tls: str  # verified | unverified | none
+    reason: str
+    transcript: Transcript | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    reason: str
+    recipient: str
+    attempts: tuple[Attempt, ...]
+    failures: tuple[FailureDetail, ...] = ()
+
+    @property
+    def delivered(self) -> bool:
+        return self.status != DEFERRED
+
+    def __str__(self) -> str:
+        lines = [f"{self.status.upper()}: {self.reason}"]
+        for a in self.attempts:
+            lines.append(f"  {a.mx} [{a.rule}]: {'delivered' if a.delivered else 'not delivered'}"
+                         f" ({a.reason})")
+        lines += [f"  TLS-RPT: {f}" for f in self.failures]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        colour = {VERIFIED: "#2b8a3e", UNVERIFIED: "#e67700", CLEAR: "#c92a2a",
+                  DEFERRED: "#1971c2"}[self.status]
+        rows = "".join(
+            f"<tr><td><code>{html.escape(a.mx)}</code></td><td>{html.escape(a.rule)}</td>"
+            f"<td>{'delivered' if a.delivered else 'not delivered'}</td>"
+            f'<td style="text-align:left">{html.escape(a.reason)}</td></tr>'
+            for a in self.attempts)
+        failures = "".join(f"<li><code>{html.escape(f.result_type)}</code>: "
+                           f"{html.escape(f.reason)}</li>" for f in self.failures)
+        return (f'<p style="color:{colour}"><b>{html.escape(self.status)}</b>: '
+                f"{html.escape(self.reason)}</p><table><tr><th>MX</th><th>rule</th>"
+                f"<th>result</th><th>why</th></tr>{rows}</table>"
+                + (f"<p>TLS-RPT failure details:</p><ul>{failures}</ul>" if failures else ""))
+
+
+@dataclass
+class Queued:
+    recipient: str
+    message: bytes
+    tries: int = 1
+    last_reason: str = ""
+
+
+@dataclass(frozen=True)
+class _Rule:
+    name: str  # shown in attempts
+    kind: str  # opportunistic | sts | dane | skip
+    sts: mtasts.Policy | None = None
+    tlsa: dane.TlsaLookup | None = None
+    skip_reason: str = ""
+    skip_failure: str | None = None
+
+
+class Sender:
+    """A sending MTA over ``net`` applying one of :data:`POLICIES`."""
+
+    def __init__(self, net: Network, policy: str = "opportunistic", *, clock=None,
+                 helo: str = "sender.example", mail_from: str = "alice@sender.example"):
+        if policy not in POLICIES:
+            raise ValueError(f"unknown sender policy {policy!r}; choose one of "
+                             f"{', '.join(POLICIES)}")
+        self.net, self.policy, self.helo, self.mail_from = net, policy, helo, mail_from
+        self.cache = mtasts.PolicyCache(clock=clock or time.time)
+        self.queue: list[Queued] = []
+        self.failures: list[FailureDetail] = []
+        self.sessions: list[tuple[str, str, str, bool]] = []  # (type, domain, mx, success)
+
+    def __repr__(self) -> str:
+        return f"<Sender {self.policy}: {len(self.queue)} queued>"
+
+    # -- the public operations ------------------------------------------------------
+
+    def send(self, message: bytes | str, recipient: str) -> Outcome:
+        """Deliver ``message`` to ``recipient``, or keep it queued."""
+        if isinstance(message, str):
+            message = message.encode("utf-8")
+        outcome = self._deliver(message, recipient)
+        if not outcome.delivered:
+            self.queue.append(Queued(recipient, message, 1, outcome.reason))
+        return outcome
+
+    def retry(self) -> list[Outcome]:
+        """Try every queued message again; delivered ones leave the queue."""
+        outcomes, waiting = [], []
+        for item in self.queue:
+            outcome = self._deliver(item.message, item.recipient)
+            outcomes.append(outcome)
+            if not outcome.delivered:
+                item.tries += 1
+                item.last_reason = outcome.reason
+                waiting.append(item)
+        self.queue = waiting
+        return outcomes
+
+    # -- planning: which rule for which MX ----------------------------------------------
+
+    def _mx(self, domain: str) -> tuple[list[str], str | None, bool]:
+        """MX hosts in preference order, why there are none (if so), and whether
+        the MX answer is DNSSEC-secure: TLSA records count only below a secure
+        MX answer (RFC 7672 §2.2.1), so DANE senders validate it."""
+        if self.policy in ("dane", "auto"):
+            lookup = resolve(domain, "MX", self.net)
+            if lookup.status in (BOGUS, ERROR):
+                return [], f"the MX lookup of {domain} is {lookup.status}: {lookup.reason}", False
+            if lookup.rrset is None:
+                return [], f"{domain} has no MX records", False
+            hosts = sorted((r.preference, r.exchange.to_text().rstrip(".").lower())
+                           for r in lookup.rrset)
+            return [h for _, h in hosts], None, lookup.status == SECURE
+        hosts = mtasts.mx_hosts(domain, self.net)
+        if not hosts:
+            return [], f"{domain} has no MX records", False
+        return [h for _, h in hosts], None, False
+
+    def _sts_policy(self, domain: str) -> mtasts.Policy | None:
+        try:
+            record_id, problem = mtasts.lookup_record(domain, self.net).id, ""
+        except mtasts.MtaStsError as e:
+            record_id, problem = None, e.problem
+        failure: list[mtasts.FetchError] = []
+
+        def fetch():
+            try:
+                return mtasts.fetch_policy(domain, self.net)
+            except mtasts.FetchError as e:
+                failure.append(e)
+                raise
+
+        decision = self.cache.update(domain, record_id, fetch, problem)
+        if failure:
+            self._report(failure[0].tlsrpt_result_type, "sts", domain,
+                         f"mta-sts.{domain}", str(failure[0]))
+        if decision.policy is None or decision.policy.mode == "none":
+            return None
+        return decision.policy
+
+    def _rules(self, domain: str, hosts: list[str], mx_secure: bool) -> dict[str, _Rule]:
+        rules: dict[str, _Rule] = {}
+        dane_lookups = {}
+        if self.policy in ("dane", "auto") and mx_secure:
+            dane_lookups = {h: dane.lookup_tlsa(h, self.net) for h in hosts}
+        sts = self._sts_policy(domain) if self.policy in ("mta-sts", "auto") else None
+        for host in hosts:
+            lookup = dane_lookups.get(host)
+            if lookup is not None and lookup.status in (BOGUS, ERROR):
+                rules[host] = _Rule("DANE", "skip", tlsa=lookup, skip_reason=lookup.reason,
+                                    skip_failure="dnssec-invalid")
+            elif lookup is not None and lookup.dane_applies:
+                rules[host] = _Rule("DANE", "dane", tlsa=lookup)
+            elif sts is not None:
+                rules[host] = _Rule(f"MTA-STS {sts.mode}", "sts", sts=sts)
+            else:
+                rules[host] = _Rule("opportunistic", "opportunistic")
+        return rules
+
+    # -- delivering -----------------------------------------------------------------------
+
+    def _deliver(self, message: bytes, recipient: str) -> Outcome:
+        domain = recipient.rpartition("@")[2].rstrip(".").lower()
+        start = len(self.failures)
+        hosts, why, mx_secure = self._mx(domain)
+        if not hosts:
+            return Outcome(DEFERRED, why, recipient, ())
+        rules = self._rules(domain, hosts, mx_secure)
+        attempts = []
+        for host in hosts:
+            attempt = self._attempt(domain, host, rules[host], message, recipient)
+            attempts.append(attempt)
+            if attempt.delivered:
+                status = {"verified": VERIFIED, "unverified": UNVERIFIED, "none": CLEAR}[attempt.tls]
+                return Outcome(status, f"{host}: {attempt.reason}", recipient, tuple(attempts),
+                               tuple(self.failures[start:]))
+        return Outcome(DEFERRED, "no MX host could take the message safely: it stays queued "
+                       f"({attempts[-1].reason})", recipient, tuple(attempts),
+                       tuple(self.failures[start:]))
+
+    def _report(self, result_type, policy_type, domain, mx, reason) -> None:
+        self.failures.append(FailureDetail(result_type, policy_type, domain, mx, reason))
+
+    def _attempt(self, domain, host, rule: _Rule, message, recipient) -> Attempt:
+        policy_type = {"sts": "sts", "dane": "tlsa", "skip": "tlsa"}.get(rule.kind,
+                                                                        "no-policy-found")
+
+        def fail(result_type, reason, transcript=None):
+            self._report(result_type, policy_type, domain, host, reason)
+            self.sessions.append((policy_type, domain, host, False))
+            return Attempt(host, rule.name, False, "none", reason, transcript)
+
+        if rule.kind == "skip":
+            return fail(rule.skip_failure, rule.skip_reason)
+        if rule.kind == "sts" and not rule.sts.matches(host):
+            reason = f"{host} is not an mx of the MTA-STS policy (RFC 8461 §4.1)"
+            if rule.sts.mode == "enforce":
+                return fail("validation-failure", reason)
+            self._report("validation-failure", "sts", domain, host, reason)
+        try:
+            client = RecordingSMTP(host, self.net, local_hostname=self.helo)
+        except (OSError, NetworkError, smtplib.SMTPException) as e:
+            return Attempt(host, rule.name, False, "none", f"cannot connect: {e}")
+        try:
+            return self._converse(client, domain, host, rule, policy_type, message, recipient,
+                                  fail)
+        except (OSError, smtplib.SMTPException) as e:
+            return Attempt(host, rule.name, False, "none", f"session failed: {e}",
+                           client.transcript)
+        finally:
+            client.close()
+
+    def _converse(self, client, domain, host, rule, policy_type, message, recipient, fail):
+        client.ehlo()
+        testing = rule.kind == "sts" and rule.sts.mode == "testing"
+        required = rule.kind in ("sts", "dane") and not testing
+        if not client.has_extn("starttls"):
+            if required:
+                client.quit()
+                return fail("starttls-not-supported",
+                            f"{host} did not offer STARTTLS, which the {rule.name} policy "
+                            "requires", client.transcript)
+            if rule.kind != "opportunistic":
+                self._report("starttls-not-supported", policy_type, domain, host,
+                             f"{host} did not offer STARTTLS (testing: delivered anyway)")
+            return self._send(client, host, rule, "none", message, recipient,
+                              "STARTTLS not offered: sent in the clear")
+        verify = rule.kind == "sts"
+        context = self.net.ssl_context(verify=verify)
+        try:
+            client.starttls(context=context)
+        except smtplib.SMTPResponseException as e:
+            # The server (or an attacker) answered STARTTLS with an error.
+            if required:
+                client.quit()
+                return fail("starttls-not-supported", f"STARTTLS refused with {e.smtp_code}: "
+                            f"the {rule.name} policy requires TLS", client.transcript)
+            client.ehlo()
+            return self._send(client, host, rule, "none", message, recipient,
+                              f"STARTTLS refused ({e.smtp_code}): sent in the clear")
+        except ssl.SSLCertVerificationError as e:
+            result_type = {_X509_EXPIRED: "certificate-expired",
+                           _X509_HOSTNAME: "certificate-host-mismatch"}.get(
+                               e.verify_code, "certificate-not-trusted")
+            reason = f"certificate check failed: {e.verify_message}"
+            if not testing:
+                return fail(result_type, reason, client.transcript)
+            self._report(result_type, "sts", domain, host, reason + " (testing: delivered anyway)")
+            return self._opportunistic_again(host, rule, message, recipient, client.transcript)
+        client.ehlo()
+        tls = "verified" if verify else "unverified"
+        note = "TLS with a verified certificate" if verify else "TLS, certificate not checked"
+        if rule.kind == "dane":
+            result = dane.verify_chain(rule.tlsa.records, client.transcript.tls.chain,
+                                       [host, rule.tlsa.base_name])
+            if not result.ok and not result.all_unusable:
+                client.quit()  # never send the message to a server DANE rejects
+                return fail("tlsa-invalid", f"DANE: {result.reason}", client.transcript)
+            tls = "verified" if result.ok else "unverified"
+            note = f"DANE: {result.reason}"
+        return self._send(client, host, rule, tls, message, recipient, note)
+
+    def _opportunistic_again(self, host, rule, message, recipient, first: Transcript):
+        client = RecordingSMTP(host, self.net, local_hostname=self.helo)
+        try:
+            client.ehlo()
+            client.starttls(context=self.net.ssl_context(verify=False))
+            client.ehlo()
+            return self._send(client, host, rule, "unverified", message, recipient,
+                              "certificate failed, mode testing: delivered anyway over "
+                              "unverified TLS")
+        finally:
+            client.close()
+
+    def _send(self, client, host, rule, tls, message, recipient, note) -> Attempt:
+        client.sendmail(self.mail_from, [recipient], message)
+        client.quit()
+        policy_type = {"sts": "sts", "dane": "tlsa"}.get(rule.kind, "no-policy-found")
+        self.sessions.append((policy_type, recipient.rpartition("@")[2], host, True))
+        return Attempt(host, rule.name, True, tls, note, client.transcript)
