@@ -216,7 +216,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         domain="attacker.example",
-        teaches="the attacker's own domain: a valid certificate for its own MX, which only a policy check refuses",
+        teaches="a domain the attacker owns: a valid certificate for its own MX, which only a policy check refuses",
         mx=(MX("mx.attacker.example"),),
     ),
     replace(
