@@ -112,3 +112,46 @@ def run_matrix(lab, domain: str = "example.com", policies=POLICIES, attacks=ATTA
                               outcome.reason))
     lab.reset()
     return Matrix(domain, tuple(cells))
+
+
+@dataclass(frozen=True)
+class SideBySide:
+    """What the sender sent and received, beside what the attacker saw."""
+
+    sender_lines: tuple[str, ...]
+    attacker_lines: tuple[str, ...]
+    title: str = ""
+
+    def __str__(self) -> str:
+        width = max([len(s) for s in self.sender_lines] + [20]) + 2
+        rows = [f"{'the sender (its transcript)':<{width}}| the attacker (what it saw)",
+                "-" * width + "+" + "-" * 40]
+        for i in range(max(len(self.sender_lines), len(self.attacker_lines))):
+            left = self.sender_lines[i] if i < len(self.sender_lines) else ""
+            right = self.attacker_lines[i] if i < len(self.attacker_lines) else ""
+            rows.append(f"{left:<{width}}| {right}")
+        return "\n".join(([self.title] if self.title else []) + rows)
+
+    def _repr_html_(self) -> str:
+        def column(lines):
+            return html.escape("\n".join(lines))
+        return (f"<p>{html.escape(self.title)}</p><table><tr><th>the sender (its transcript)</th>"
+                "<th>the attacker (what it saw)</th></tr><tr>"
+                f'<td style="text-align:left;vertical-align:top"><pre>{column(self.sender_lines)}</pre></td>'
+                f'<td style="text-align:left;vertical-align:top"><pre>{column(self.attacker_lines)}</pre></td>'
+                "</tr></table>")
+
+
+def side_by_side(outcome, attackers, title: str = "") -> SideBySide:
+    """The first attempt's transcript beside the log of the attacker on that path."""
+    attempt = outcome.attempts[0]
+    sender = []
+    if attempt.transcript is not None:
+        for i, line in enumerate(attempt.transcript.lines):
+            if i == attempt.transcript.tls_starts_at:
+                sender.append("=== TLS handshake ===")
+            who = "C:" if line.sender == "client" else "S:"
+            sender.append(f"{'[TLS] ' if line.encrypted else ''}{who} {line.text}")
+    attacker = next((a for a in attackers if a.host == attempt.mx), None)
+    seen = [] if attacker is None else str(attacker).splitlines()[1:]
+    return SideBySide(tuple(sender), tuple(s.strip() for s in seen), title)

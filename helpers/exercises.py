@@ -308,3 +308,48 @@ def check_dane_predictions(prediction) -> Passed:
             _fail(f"Case {i + 1} is not right: {_DANE_HINTS[i]}")
     return Passed(f"All {len(cases)} verdicts are right.")
 
+
+
+# -- notebook 02 ------------------------------------------------------------------
+
+PREDICT_ATTACKS = ("spoof MX", "first contact")
+
+
+def check_matrix_prediction(prediction, matrix) -> Passed:
+    """Exercise: for two attacks, predict for each sender policy whether the
+    attacker gets to read the message."""
+    _answered(prediction, "prediction")
+    if not isinstance(prediction, dict):
+        _fail("Give a dict: {(attack, policy): True or False, ...}.")
+    for attack in PREDICT_ATTACKS:
+        for policy in matrix.policies:
+            if (attack, policy) not in prediction:
+                _fail(f"Predict every pair: ({attack!r}, {policy!r}) is missing.")
+            truth = matrix.cell(attack, policy).attacker_read
+            if bool(prediction[(attack, policy)]) != truth:
+                hint = {
+                    "spoof MX": "which senders check the MX name against something the "
+                                "attacker cannot forge, and which validate DNSSEC?",
+                    "first contact": "what does an MTA-STS sender do when it has no cached "
+                                     "policy and cannot fetch one? Does DANE need a fetch?",
+                }[attack]
+                _fail(f"({attack!r}, {policy!r}) is not right: {hint}")
+    return Passed("Right for every sender policy: now compare with the full matrix below.")
+
+
+def check_found_secret(answer, attacker, secret: str) -> Passed:
+    """Exercise: find the chunk of the attacker's log that holds the message text."""
+    _answered(answer, "found")
+    data = getattr(answer, "data", answer)
+    if isinstance(data, str):
+        data = data.encode()
+    if not isinstance(data, bytes):
+        _fail("Give one entry of attacker.log (or its .data bytes).")
+    chunks = [s.data for s in attacker.log]
+    if data not in chunks:
+        _fail("That is not an entry of this attacker's log; look through attacker.log.")
+    if secret.encode() not in data:
+        _fail("That entry does not hold the message text; each entry's .data is bytes: "
+              "search them for a few words of the message.")
+    entry = attacker.log[chunks.index(data)]
+    return Passed(f"The attacker read it from the {entry.sender}, in the {entry.channel}.")

@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown] tags=["navigation"]
-# [← 00 Start here](00-start-here.ipynb) · [Contents](README.md) · [03 MTA-STS, done right →](03-mta-sts.ipynb)
+# [← 00 Start here](00-start-here.ipynb) · [Contents](README.md) · [02 The stripping attack, walked through →](02-stripping-attack.ipynb)
 
 # %% [markdown]
 # # 01 · The STARTTLS transcript
@@ -232,4 +232,4 @@ print("\n".join(line for line in lab.commands("mx1.example.com").splitlines()
 lab.stop()
 
 # %% [markdown] tags=["navigation"]
-# [← 00 Start here](00-start-here.ipynb) · [Contents](README.md) · [03 MTA-STS, done right →](03-mta-sts.ipynb)
+# [← 00 Start here](00-start-here.ipynb) · [Contents](README.md) · [02 The stripping attack, walked through →](02-stripping-attack.ipynb)

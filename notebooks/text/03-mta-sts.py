@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown] tags=["navigation"]
-# [← 01 The STARTTLS transcript](01-starttls-transcript.ipynb) · [Contents](README.md) · [04 TLSA and DANE →](04-tlsa-and-dane.ipynb)
+# [← 02 The stripping attack, walked through](02-stripping-attack.ipynb) · [Contents](README.md) · [04 TLSA and DANE →](04-tlsa-and-dane.ipynb)
 
 # %% [markdown]
 # # 03 · MTA-STS, done right
@@ -352,4 +352,4 @@ print("\n".join(line for line in lab.commands().splitlines()
 lab.stop()
 
 # %% [markdown] tags=["navigation"]
-# [← 01 The STARTTLS transcript](01-starttls-transcript.ipynb) · [Contents](README.md) · [04 TLSA and DANE →](04-tlsa-and-dane.ipynb)
+# [← 02 The stripping attack, walked through](02-stripping-attack.ipynb) · [Contents](README.md) · [04 TLSA and DANE →](04-tlsa-and-dane.ipynb)

@@ -1,0 +1,286 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,text//py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] tags=["navigation"]
+# [← 01 The STARTTLS transcript](01-starttls-transcript.ipynb) · [Contents](README.md) · [03 MTA-STS, done right →](03-mta-sts.ipynb)
+
+# %% [markdown]
+# # 02 · The stripping attack, walked through
+#
+# Notebook 01 ended on a weakness: the offer to encrypt, `STARTTLS`, travels in
+# plaintext. Here an attacker on the path uses it, for real: the sending server
+# delivers in the clear and logs nothing unusual; the receiving server gets a
+# normal message. Then we turn on enforcement and watch the same attack fail.
+# We see three things at once: the sender's decision, the attacker's view and
+# the receiver's mailbox.
+
+# %% [markdown]
+# > **In this notebook**
+# >
+# > **Questions:** How does an attacker make a sending server deliver in the
+# > clear? Why does nobody notice? What stops it, and what does it cost?
+# >
+# > **Objectives:** carry out a STARTTLS stripping and a certificate
+# > substitution in the lab; read the attacker's log; explain why opportunistic
+# > senders fall for both; show that MTA-STS and DANE senders defer instead,
+# > without losing mail; explain MTA-STS's first-contact gap.
+# >
+# > **Time:** 30 min teaching + 15 min exercises
+# >
+# > **Prerequisites:** [01 The STARTTLS transcript](01-starttls-transcript.ipynb).
+
+# %%
+from helpers import figures
+from helpers.attacks import MESSAGE, SECRET, run_matrix, set_up, side_by_side
+from helpers.exercises import PREDICT_ATTACKS, check_found_secret, check_matrix_prediction
+from helpers.lab import Lab
+from helpers.sender import Sender
+
+lab = Lab.start(seed=1)
+print(MESSAGE)
+
+# %% [markdown]
+# `helpers.sender` is a small sending mail server (an MTA). Its *policy* says
+# how it treats TLS: `opportunistic` is what most servers do today (TLS when
+# offered, any certificate accepted, plaintext otherwise); `mta-sts`, `dane` and
+# `auto` enforce what the receiving domain publishes. The recipient is
+# `bob@example.com`, whose domain publishes both MTA-STS and DANE.
+
+# %% [markdown]
+# ## Scene 1: a normal delivery
+#
+# An opportunistic sender, no attacker. A passive tap on the path shows what
+# anyone there could read: the start of the conversation, then ciphertext.
+
+# %%
+tap = lab.attack("mx1.example.com", "tap")
+sender = Sender(lab.net, "opportunistic")
+outcome = sender.send(MESSAGE, "bob@example.com")
+outcome
+
+# %%
+side_by_side(outcome, [tap], "Scene 1: opportunistic sender, passive tap")
+
+# %% [markdown]
+# ## Scene 2: the attacker strips STARTTLS
+#
+# Now the attacker rewrites one line of the EHLO reply: `250-STARTTLS` becomes
+# `250-XXXXXXXA` (the very string that some firewalls were caught inserting).
+# The sender sees no offer to encrypt, so it does what opportunistic TLS says:
+# it delivers in the clear.
+
+# %%
+read = set_up(lab, "strip")
+sender = Sender(lab.net, "opportunistic")
+outcome = sender.send(MESSAGE, "bob@example.com")
+print(outcome)
+print("\nthe attacker read the message:", read(SECRET))
+
+# %%
+strip_attacker = lab.attackers["mx1.example.com"]
+side_by_side(outcome, [strip_attacker], "Scene 2: opportunistic sender, STARTTLS stripped")
+
+# %% [markdown]
+# And nobody notices: the sender recorded no failure, and the receiver simply
+# got a message over a plaintext connection, which it accepts from many
+# senders every day.
+
+# %%
+print("failures the sender noted:", outcome.failures)
+print(lab.mailbox)
+
+# %% [markdown]
+# ## Scene 3: the attacker substitutes the certificate
+#
+# A subtler attacker leaves STARTTLS alone, answers it itself with a
+# self-signed certificate for `mx1.example.com`, and relays to the real server.
+# There is TLS on both sides, so the mail even *looks* encrypted at both ends,
+# but the attacker decrypts everything in between. An opportunistic sender does
+# not check certificates, so it cannot tell.
+
+# %%
+read = set_up(lab, "substitute")
+outcome = Sender(lab.net, "opportunistic").send(MESSAGE, "bob@example.com")
+print(outcome.status, "| the attacker read the message:", read(SECRET))
+print(lab.mailbox)
+side_by_side(outcome, list(lab.attackers.values()), "Scene 3: certificate substitution")
+
+# %% [markdown]
+# ## Scene 4: the recipient publishes MTA-STS `enforce`
+#
+# `example.com` publishes an MTA-STS policy in `enforce` mode (notebook 03). A
+# sender that applies it requires STARTTLS and a valid certificate for an MX
+# named in the policy. Under the same stripping attack it refuses to deliver:
+# the message is **deferred**, it stays in the queue, and a TLS-RPT failure
+# detail is recorded for the domain's reports (RFC 8460; notebook 06).
+
+# %%
+set_up(lab, "strip")
+mta_sts = Sender(lab.net, "mta-sts")
+outcome = mta_sts.send(MESSAGE, "bob@example.com")
+outcome
+
+# %%
+print("queued:", [(q.recipient, q.tries) for q in mta_sts.queue])
+print("mailbox:", len(lab.mailbox), "messages")
+
+# %% [markdown]
+# Deferring is not losing. When the attack stops, the next retry delivers it,
+# over verified TLS:
+
+# %%
+lab.reset()  # the attacker is gone
+print(mta_sts.retry()[0])
+print("queued:", mta_sts.queue)
+
+# %% [markdown]
+# ## Scene 5: DANE, anchored in DNSSEC
+#
+# A DANE sender finds DNSSEC-signed TLSA records for the MX hosts of
+# `example.com`. TLS becomes mandatory and the server's key must match the
+# record (notebook 04). The substituted certificate does not:
+
+# %%
+set_up(lab, "substitute")
+dane_sender = Sender(lab.net, "dane")
+outcome = dane_sender.send(MESSAGE, "bob@example.com")
+outcome
+
+# %% [markdown]
+# ## Scene 6: first contact
+#
+# MTA-STS has one gap. Its policy comes over HTTPS, and a sender that has
+# never fetched it has nothing to enforce. An attacker who blocks the policy
+# fetch *the first time* (and strips STARTTLS) gets the mail (RFC 8461 §10.2).
+# DANE has no such gap: the TLSA lookup is part of every delivery, and a
+# blocked or forged DNS answer is bogus, not absent.
+
+# %%
+for policy in ("mta-sts", "dane"):
+    read = set_up(lab, "first contact")
+    fresh = Sender(lab.net, policy)
+    result = fresh.send(MESSAGE, "bob@example.com")
+    print(f"{policy:<8} first contact: {result.status:<30} attacker read it: {read(SECRET)}")
+
+# %% [markdown]
+# A sender that has delivered to the domain before holds the policy in its
+# cache, for up to `max_age` (a week for `example.com`): it stays protected.
+
+# %%
+lab.reset()
+seasoned = Sender(lab.net, "mta-sts")
+print("before the attack:", seasoned.send(MESSAGE, "bob@example.com").status)
+read = set_up(lab, "first contact")
+print("under attack:     ", seasoned.send(MESSAGE, "bob@example.com").status,
+      "| attacker read it:", read(SECRET))
+
+# %% [markdown]
+# ## Try it yourself
+#
+# **Exercise 1.** Before looking at the summary below, predict: for the
+# attacks `spoof MX` (forged MX records sending the mail to
+# `mx.attacker.example`, the attacker's own server, which has a perfectly valid
+# certificate for *its own* name) and `first contact`, does the attacker read
+# the message, for each sender policy? Fill in `prediction`.
+
+# %%
+policies = ("opportunistic", "mta-sts", "dane", "auto")
+print("attacks:", PREDICT_ATTACKS, "\npolicies:", policies)
+prediction = None  # your answer: {(attack, policy): True or False, ...}
+### BEGIN SOLUTION
+prediction = {
+    ("spoof MX", "opportunistic"): True, ("spoof MX", "mta-sts"): False,
+    ("spoof MX", "dane"): False, ("spoof MX", "auto"): False,
+    ("first contact", "opportunistic"): True, ("first contact", "mta-sts"): True,
+    ("first contact", "dane"): False, ("first contact", "auto"): False,
+}
+### END SOLUTION
+
+# %% [markdown]
+# The check runs every combination in the lab (about a second):
+
+# %%
+matrix = run_matrix(lab)
+
+# %% tags=["check"]
+check_matrix_prediction(prediction, matrix)
+
+# %% [markdown]
+# **Exercise 2.** In scene 2, `strip_attacker.log` holds every chunk the
+# stripping attacker relayed; each has `.sender`, `.data` (bytes) and
+# `.channel`. Find the entry that contains the body of the message, and store
+# it in `found`.
+
+# %%
+found = None  # your answer: one entry of strip_attacker.log
+### BEGIN SOLUTION
+found = next(s for s in strip_attacker.log if SECRET.encode() in s.data)
+### END SOLUTION
+
+# %% tags=["check"]
+check_found_secret(found, strip_attacker, SECRET)
+
+# %% [markdown]
+# ## The whole picture
+#
+# Every attack against every sender policy, each cell a real delivery in the
+# lab, with a fresh sender (no cached policy):
+
+# %%
+figures.attack_matrix(matrix)
+
+# %% [markdown]
+# The opportunistic column is today's default: every active attack works and
+# nobody notices. Enforcing senders defer instead (the message waits in the
+# queue until the attack stops). MTA-STS leaves one gap, first contact;
+# DANE closes it, for domains that sign their zone with DNSSEC.
+
+# %% [markdown]
+# ## Equivalent commands
+#
+# With the lab running in a terminal (`make lab-server`), `swaks` shows both
+# sides of the stripping. Through a stripping attacker (started from Python
+# with `lab.attack("mx1.example.com", "strip")`), a sender that merely *tries*
+# TLS continues in the clear, and one that *requires* it stops:
+#
+# ```sh
+# swaks --server 127.0.0.1:PORT --to bob@example.com --tls-optional   # delivers in the clear
+# swaks --server 127.0.0.1:PORT --to bob@example.com --tls            # refuses: no STARTTLS
+# ```
+#
+# Postfix calls these `smtp_tls_security_level = may` (opportunistic) and
+# `encrypt`/`dane`/`secure` (enforced); Exim and other MTAs have the same
+# choices under other names.
+
+# %% [markdown]
+# ## Key points
+#
+# - Stripping works because STARTTLS is offered in plaintext; certificate
+#   substitution works because opportunistic senders check no certificate.
+# - Neither end sees an error: the sender believes it did its best, the
+#   receiver got an ordinary message.
+# - Enforcing senders (MTA-STS, DANE) defer instead; the message stays queued
+#   and is delivered when the attack stops, and a TLS-RPT failure is recorded.
+# - MTA-STS has a first-contact gap, covered by its cache afterwards; DANE
+#   has none, but needs DNSSEC.
+
+# %% [markdown]
+# ## Clean-up
+
+# %%
+lab.stop()
+
+# %% [markdown] tags=["navigation"]
+# [← 01 The STARTTLS transcript](01-starttls-transcript.ipynb) · [Contents](README.md) · [03 MTA-STS, done right →](03-mta-sts.ipynb)
