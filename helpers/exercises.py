@@ -164,8 +164,9 @@ def check_last_readable(answer, transcript: Transcript) -> Passed:
 # -- notebook 03 ------------------------------------------------------------------
 
 CORP_MX = ("mx1.corp.example", "mx2.corp.example", "backup.mail.corp.example")
-_CORP_DECOYS = ("corp.example", "mx1.corp.example.evil.example", "evil.example",
-                "x.backup.mail.corp.example", "mail.corp.example.attacker.example")
+_CORP_DECOYS = ("corp.example", "www.corp.example", "mx1.corp.example.evil.example",
+                "evil.example", "x.backup.mail.corp.example",
+                "mail.corp.example.attacker.example")
 
 
 def check_policy_for_mx(text) -> Passed:
@@ -239,11 +240,11 @@ def check_tlsa_record(answer, lab, host: str = "mx2.example.com") -> Passed:
         _fail(f"That is not a TLSA record: {e}. Write it as '3 1 1 <hex>'.")
     if given == expected:
         return Passed(f"{expected} is the record of {host}'s key; it matches what DNS publishes.")
-    if (given.usage, given.selector, given.matching_type) != (3, 1, 1):
-        _fail("The task asks for a 3 1 1 record: DANE-EE, SubjectPublicKeyInfo, SHA-256.")
     if given.data == TLSA.from_cert(cert, 3, 0, 1).data:
         _fail("You hashed the whole certificate (selector 0); selector 1 hashes only the "
               "public key, as DER SubjectPublicKeyInfo.")
+    if (given.usage, given.selector, given.matching_type) != (3, 1, 1):
+        _fail("The task asks for a 3 1 1 record: DANE-EE, SubjectPublicKeyInfo, SHA-256.")
     if given.data == TLSA.from_cert(lab.certificate("mx1.example.com").cert).data:
         _fail("That is mx1's key: use the certificate of mx2.example.com.")
     if len(given.data) != 32:

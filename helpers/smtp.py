@@ -297,6 +297,18 @@ def deliver(host: str, net: Network, message: bytes | str, *, sender: str,
     """
     if isinstance(message, str):
         message = message.encode("utf-8")
+    return _session(host, net, local_hostname, starttls, verify,
+                    lambda client: client.sendmail(sender, recipients, message))
+
+
+def probe(host: str, net: Network, *, verify: bool = True,
+          local_hostname: str = "sender.example") -> Delivery:
+    """Look at ``host`` without sending mail: EHLO, STARTTLS (if offered), EHLO, QUIT."""
+    return _session(host, net, local_hostname, True, verify, lambda client: None)
+
+
+def _session(host, net, local_hostname, starttls, verify, middle) -> Delivery:
+    """EHLO, STARTTLS if offered and wanted, EHLO again, ``middle``, QUIT."""
     client = None
     try:
         client = RecordingSMTP(host, net, local_hostname=local_hostname)
@@ -304,27 +316,7 @@ def deliver(host: str, net: Network, message: bytes | str, *, sender: str,
         if starttls and client.has_extn("starttls"):
             client.starttls(context=net.ssl_context(verify=verify))
             client.ehlo()
-        client.sendmail(sender, recipients, message)
-        client.quit()
-        return Delivery(True, client.transcript)
-    except (smtplib.SMTPException, OSError, NetworkError) as e:
-        return Delivery(False, client.transcript if client else Transcript(host, ()),
-                        _explain(e))
-    finally:
-        if client is not None:
-            client.close()
-
-
-def probe(host: str, net: Network, *, verify: bool = True,
-          local_hostname: str = "sender.example") -> Delivery:
-    """Look at ``host`` without sending mail: EHLO, STARTTLS (if offered), EHLO, QUIT."""
-    client = None
-    try:
-        client = RecordingSMTP(host, net, local_hostname=local_hostname)
-        client.ehlo()
-        if client.has_extn("starttls"):
-            client.starttls(context=net.ssl_context(verify=verify))
-            client.ehlo()
+        middle(client)
         client.quit()
         return Delivery(True, client.transcript)
     except (smtplib.SMTPException, OSError, NetworkError) as e:

@@ -110,3 +110,76 @@ def test_last_readable_checker(lab):
         ex.check_last_readable(t.lines[-1], t)
     with pytest.raises(ex.ExerciseFailed, match="not in the transcript"):
         ex.check_last_readable(b"HELLO\r\n", t)
+
+
+# -- notebooks 02 to 04 ------------------------------------------------------------
+
+def test_policy_for_mx_checker():
+    good = ("version: STSv1\nmode: enforce\nmx: mx1.corp.example\nmx: mx2.corp.example\n"
+            "mx: backup.mail.corp.example\nmax_age: 604800\n")
+    ex.check_policy_for_mx(good)
+    with pytest.raises(ex.ExerciseFailed, match="also allows"):
+        ex.check_policy_for_mx(good.replace("mx: mx1.corp.example\nmx: mx2.corp.example",
+                                            "mx: *.corp.example"))
+    with pytest.raises(ex.ExerciseFailed, match="exactly one label"):
+        ex.check_policy_for_mx(good.replace("mx: backup.mail.corp.example\n", ""))
+    with pytest.raises(ex.ExerciseFailed, match="testing"):
+        ex.check_policy_for_mx(good.replace("enforce", "testing"))
+    with pytest.raises(ex.ExerciseFailed, match="under a day"):
+        ex.check_policy_for_mx(good.replace("604800", "3600"))
+    with pytest.raises(ex.ExerciseFailed, match="does not parse"):
+        ex.check_policy_for_mx(good.replace("enforce", "Enforce"))
+
+
+def test_mx_prediction_checker():
+    truth = {h: any(ex.mx_matches(p, h) for p in ex.PREDICT_PATTERNS) for h in ex.PREDICT_HOSTS}
+    ex.check_mx_prediction(truth)
+    wrong = {**truth, "a.eu.mail.example.org": True}
+    with pytest.raises(ex.ExerciseFailed, match="how many labels"):
+        ex.check_mx_prediction(wrong)
+
+
+def test_tlsa_record_checker(lab):
+    from helpers.dane import TLSA
+
+    cert = lab.certificate("mx2.example.com").cert
+    ex.check_tlsa_record(str(TLSA.from_cert(cert)), lab)
+    with pytest.raises(ex.ExerciseFailed, match="whole certificate"):
+        ex.check_tlsa_record(str(TLSA.from_cert(cert, 3, 0, 1)), lab)
+    with pytest.raises(ex.ExerciseFailed, match="mx1's key"):
+        ex.check_tlsa_record(str(TLSA.from_cert(lab.certificate("mx1.example.com").cert)), lab)
+    with pytest.raises(ex.ExerciseFailed, match="3 1 1 record"):
+        ex.check_tlsa_record(str(TLSA.from_cert(cert, 3, 1, 2)), lab)
+    with pytest.raises(ex.ExerciseFailed, match="not a TLSA record"):
+        ex.check_tlsa_record("sha256:abc", lab)
+
+
+def test_dane_predictions_checker():
+    ex.check_dane_predictions([True, False, False, False, True, False])
+    with pytest.raises(ex.ExerciseFailed, match="Case 1 .* DANE-EE"):
+        ex.check_dane_predictions([False, False, False, False, True, False])
+    with pytest.raises(ex.ExerciseFailed, match="Case 4 .* usages"):
+        ex.check_dane_predictions([True, False, False, True, True, False])
+    with pytest.raises(ex.ExerciseFailed, match="list of 6"):
+        ex.check_dane_predictions([True])
+
+
+def test_matrix_and_found_secret_checkers(lab):
+    from helpers.attacks import MESSAGE, SECRET, run_matrix, set_up
+    from helpers.sender import Sender
+
+    matrix = run_matrix(lab, attacks=ex.PREDICT_ATTACKS)
+    truth = {(a, p): matrix.cell(a, p).attacker_read
+             for a in ex.PREDICT_ATTACKS for p in matrix.policies}
+    ex.check_matrix_prediction(truth, matrix)
+    with pytest.raises(ex.ExerciseFailed, match="first contact"):
+        ex.check_matrix_prediction({**truth, ("first contact", "mta-sts"): False}, matrix)
+    set_up(lab, "strip")
+    Sender(lab.net, "opportunistic").send(MESSAGE, "bob@example.com")
+    attacker = lab.attackers["mx1.example.com"]
+    entry = next(s for s in attacker.log if SECRET.encode() in s.data)
+    assert "from the client" in str(ex.check_found_secret(entry, attacker, SECRET))
+    with pytest.raises(ex.ExerciseFailed, match="does not hold"):
+        ex.check_found_secret(attacker.log[0], attacker, SECRET)
+    with pytest.raises(ex.ExerciseFailed, match="not an entry"):
+        ex.check_found_secret(b"hello", attacker, SECRET)
