@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import pytest
 from hypothesis import given, settings
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 from helpers import dane
 from helpers.dane import TLSA, DaneError, verify_chain
-from helpers.lab.pki import PKI, pki_for, tlsa_data
+from helpers.lab.pki import PKI, pki_for
 
 NOW = dt.datetime(2026, 11, 29, tzinfo=dt.timezone.utc)
 HOST = "mx.d.example"
@@ -70,7 +71,10 @@ def test_parsing_any_string_raises_nothing_but_daneerror(text):
                                                  (1, 0, None), (1, 1, 32), (1, 2, 64)])
 def test_from_cert_every_selector_and_matching_type(leaf, selector, mtype, size):
     r = TLSA.from_cert(leaf.cert, 3, selector, mtype)
-    assert r.data == tlsa_data(leaf.cert, selector, mtype)
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    raw = (leaf.cert.public_bytes(Encoding.DER) if selector == 0 else
+           leaf.key.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo))
+    assert r.data == (raw if mtype == 0 else hashlib.new(("sha256", "sha512")[mtype - 1], raw).digest())
     assert size is None or len(r.data) == size
     assert TLSA.from_cert(leaf.cert_pem, 3, selector, mtype) == r  # PEM
     assert TLSA.from_cert(leaf.cert_pem.decode(), 3, selector, mtype) == r
@@ -134,7 +138,7 @@ def test_dane_ta_of_another_ca_fails(leaf):
 
 
 def test_all_unusable_means_tls_without_authentication(leaf, chain):
-    result = verify_chain(["1 1 1 " + tlsa_data(leaf.cert, 1, 1).hex(), "3 1 1 00"],
+    result = verify_chain([str(TLSA.from_cert(leaf.cert, 1)), "3 1 1 00"],
                           chain, [HOST], NOW)
     assert not result.ok and result.all_unusable and "still required" in result.reason
     assert len(result.checked) == 2

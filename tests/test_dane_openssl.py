@@ -13,7 +13,7 @@ import pytest
 from test_tools import s_client, verified
 
 from helpers import dane, smtp
-from helpers.lab.pki import tlsa_data
+from helpers.dane import association_data as tlsa_data
 
 pytestmark = pytest.mark.tools
 
@@ -71,3 +71,30 @@ def test_openssl_names_the_record_and_depth_we_name(lab):
     depth = re.search(r"DANE TLSA 2 1 1 \S+ matched TA certificate at depth (\d)", text)
     assert depth, text
     assert ours.matched[1] == int(depth.group(1)) == 1
+
+
+def _openssl_digest(cert_pem: bytes, what: str, algorithm: str) -> str:
+    """The operator's command-line recipe: DER of the certificate or of its
+    SubjectPublicKeyInfo, hashed with sha256sum or sha512sum."""
+    from test_tools import run
+
+    from conftest import need_tool
+
+    openssl = need_tool("openssl")
+    if what == "cert":
+        der = run([openssl, "x509", "-outform", "DER"], stdin=cert_pem).stdout
+    else:
+        pubkey = run([openssl, "x509", "-pubkey", "-noout"], stdin=cert_pem).stdout
+        der = run([openssl, "pkey", "-pubin", "-outform", "DER"], stdin=pubkey).stdout
+    digest = run([need_tool(algorithm + "sum")], stdin=der)
+    assert digest.returncode == 0, digest.stderr
+    return digest.stdout.split()[0].decode()
+
+
+@pytest.mark.parametrize("selector,mtype", [(0, 1), (0, 2), (1, 1), (1, 2)])
+@pytest.mark.parametrize("host", [MX1, "mx.dane-rollover.example"])
+def test_from_cert_agrees_byte_for_byte_with_the_openssl_pipeline(lab, host, selector, mtype):
+    issued = lab.certificate(host)
+    expected = _openssl_digest(issued.cert_pem, ("cert", "spki")[selector],
+                               ("sha256", "sha512")[mtype - 1])
+    assert dane.TLSA.from_cert(issued.cert_pem, 3, selector, mtype).data.hex() == expected

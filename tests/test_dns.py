@@ -15,7 +15,7 @@ import dns.resolver
 import pytest
 
 from helpers.dnssec import BOGUS, INSECURE, SECURE, resolve
-from helpers.lab.pki import tlsa_data
+from helpers.dane import association_data as tlsa_data
 
 
 def ask(lab, name, rdtype, *, dnssec=True, payload=1232, tcp=False):

@@ -13,7 +13,7 @@ from conftest import send, smtp_to
 
 from helpers.dnssec import SECURE, resolve
 from helpers.lab import MX, SCENARIOS, Lab, LabError, Scenario, scenario
-from helpers.lab.pki import tlsa_data
+from helpers.dane import association_data as tlsa_data
 from helpers.net import Network, NetworkError
 
 

@@ -9,7 +9,8 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from helpers.lab.pki import PKI, pki_for, server_cert, tlsa_data
+from helpers.dane import association_data as tlsa_data
+from helpers.lab.pki import PKI, pki_for, server_cert
 
 
 def test_leaf_chains_to_the_root_through_the_issuing_ca():

@@ -146,3 +146,17 @@ def test_transcripts_are_kept_per_attempt(lab):
 def test_unknown_policy():
     with pytest.raises(ValueError, match="opportunistic, mta-sts, dane, auto"):
         Sender(None, "paranoid")
+
+
+def test_spoofed_mx_in_an_unsigned_zone_only_mta_sts_stops_it(lab):
+    """sts-enforce.example is not DNSSEC-signed: a forged MX is indistinguishable
+    from a real one, so DANE cannot apply; only the MTA-STS policy's mx list
+    (fetched over HTTPS) refuses the attacker's server."""
+    lab.forge_records("sts-enforce.example", "sts-enforce.example", "MX", [f"10 {ROGUE_MX}."])
+    for policy, delivered_to_attacker in (("opportunistic", True), ("dane", True),
+                                          ("mta-sts", False), ("auto", False)):
+        lab.mailbox.clear()
+        outcome = Sender(lab.net, policy).send(MESSAGE, "bob@sts-enforce.example")
+        got = any(SECRET.encode() in m.data for m in lab.mailbox.for_host(ROGUE_MX))
+        assert got is delivered_to_attacker, (policy, outcome)
+        assert outcome.delivered is delivered_to_attacker

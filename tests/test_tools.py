@@ -16,7 +16,7 @@ import uuid
 import pytest
 from conftest import need_tool
 
-from helpers.lab.pki import tlsa_data
+from helpers.dane import association_data as tlsa_data
 
 pytestmark = pytest.mark.tools
 

@@ -280,17 +280,3 @@ def server_cert(pki: PKI, host: str, kind: str = "valid", key_label: str | None 
         return pki.leaf((host,), key_label=key_label, key_kind=key_kind, self_signed=True)
     raise ValueError(f"unknown certificate kind {kind!r}")
 
-
-def spki_der(public_key) -> bytes:
-    """DER SubjectPublicKeyInfo: what TLSA selector 1 hashes (RFC 6698 §2.1.2)."""
-    return public_key.public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-
-
-def tlsa_data(cert: x509.Certificate, selector: int, matching_type: int) -> bytes:
-    """Certificate association data for a TLSA record (RFC 6698 §2.1.2-2.1.3)."""
-    raw = (cert.public_bytes(serialization.Encoding.DER) if selector == 0
-           else spki_der(cert.public_key()))
-    if matching_type == 0:
-        return raw
-    return hashlib.new({1: "sha256", 2: "sha512"}[matching_type], raw).digest()

@@ -23,7 +23,8 @@ import dns.rrset
 import dns.zone
 from dns.dnssectypes import Algorithm
 
-from .pki import PKI, private_key, server_cert, tlsa_data
+from ..dane.tlsa import association_data
+from .pki import PKI, private_key, server_cert
 from .scenarios import LAB_ADDRESS, Scenario
 
 UTC = _dt.timezone.utc
@@ -68,7 +69,7 @@ def scenario_records(s: Scenario, pki: PKI, key_kind: str = "ec") -> list[Record
                 cert = pki.leaf((mx.host,), key_label=t.of[4:], key_kind=key_kind).cert
             else:
                 raise ValueError(f"unknown TLSA source {t.of!r} in scenario {d}")
-            data = tlsa_data(cert, t.selector, t.matching_type).hex()
+            data = association_data(cert, t.selector, t.matching_type).hex()
             recs.append((f"_25._tcp.{mx.host}", "TLSA",
                          f"{t.usage} {t.selector} {t.matching_type} {data}"))
     if s.policy is not None:
