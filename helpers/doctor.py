@@ -118,7 +118,7 @@ def check_live_dns(timeout: float = 3.0) -> Check:
 
 
 def check_port_25(timeout: float = 5.0, domain: str = "gmail.com") -> Check:
-    from helpers.net import Network, NetworkError
+    from helpers.net import Network
 
     net = Network.live(dns_timeout=timeout)
     try:

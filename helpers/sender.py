@@ -24,7 +24,7 @@ import html
 import smtplib
 import ssl
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from . import dane, mtasts
 from .dnssec import BOGUS, ERROR, SECURE, resolve

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import send, smtp_to
+from conftest import send
 
 from helpers.dnssec import SECURE, resolve
 from helpers.lab import MX, SCENARIOS, Lab, LabError, Scenario, scenario
