@@ -111,7 +111,16 @@ class _Validator:
             signer = self.zone_of(rrset.name)
             self.keys_of(signer)  # raises insecure if the zone is unsigned
             raise _Outcome(BOGUS, f"{what} has no RRSIG, but zone {signer} is signed")
-        signer = sigs[0].signer
+        # RFC 4035 §5.3.1: the signer must be the zone holding the data, so an
+        # ancestor of its name (for a DS record, strictly: the parent side). A
+        # signature by any other zone, however valid its keys, proves nothing.
+        is_ds = rrset.rdtype == dns.rdatatype.DS
+        eligible = [r.signer for r in sigs if rrset.name.is_subdomain(r.signer)
+                    and not (is_ds and r.signer == rrset.name)]
+        if not eligible:
+            raise _Outcome(BOGUS, f"{what} is signed by {sigs[0].signer}, a zone that does "
+                           "not contain it (RFC 4035 §5.3.1)")
+        signer = max(eligible, key=len)
         keys = self.keys_of(signer)
         try:
             dns.dnssec.validate(rrset, sigs, {signer: keys})
@@ -145,24 +154,30 @@ class _Validator:
         dnskeys = self._find(dnskey_response.answer, zone, dns.rdatatype.DNSKEY)
         if dnskeys is None:
             raise _Outcome(BOGUS, f"{zone} has a DS record but publishes no DNSKEY")
-        matched = None
+        matched = []
         for key in dnskeys:
             for ds in ds_set:
                 if ds.key_tag != dns.dnssec.key_id(key):
                     continue
                 try:
                     if dns.dnssec.make_ds(zone, key, ds.digest_type) == ds:
-                        matched = key
+                        matched.append(key)
                 except (dns.dnssec.UnsupportedAlgorithm, ValueError):
                     continue
-        if matched is None:
+        if not matched:
             raise _Outcome(BOGUS, f"no DNSKEY of {zone} matches {source}")
         sigs = self._find(dnskey_response.answer, zone, dns.rdatatype.RRSIG, dns.rdatatype.DNSKEY)
+        if sigs is None:
+            raise _Outcome(BOGUS, f"the DNSKEY RRset of {zone} is not signed")
+        # Only a key the DS (or anchor) vouches for may vouch for the others
+        # (RFC 4035 §5.2): a key slipped into the set cannot sign it.
+        vouched = dns.rrset.from_rdata_list(zone, dnskeys.ttl, matched)
         try:
-            dns.dnssec.validate(dnskeys, sigs, {zone: dnskeys})
-        except (dns.dnssec.ValidationFailure, TypeError) as e:
-            raise _Outcome(BOGUS, f"the DNSKEY RRset of {zone} is not self-signed ({e})") from None
-        self.chain.append(f"{zone} DNSKEY {dns.dnssec.key_id(matched)} matches {source}"
+            dns.dnssec.validate(dnskeys, sigs, {zone: vouched})
+        except dns.dnssec.ValidationFailure as e:
+            raise _Outcome(BOGUS, f"the DNSKEY RRset of {zone} is not signed by the key "
+                           f"that {source} names ({e})") from None
+        self.chain.append(f"{zone} DNSKEY {dns.dnssec.key_id(matched[0])} matches {source}"
                           " and signs the zone's keys")
         self.keys[zone] = dnskeys
         return dnskeys

@@ -39,6 +39,12 @@ def _fail(hint: str) -> None:
     raise ExerciseFailed(f"Not yet. {hint}")
 
 
+def _true_or_false(value, what: str) -> bool:
+    if not isinstance(value, bool):
+        _fail(f"Answer {what} with True or False (not {value!r}).")
+    return value
+
+
 def _answered(answer, name: str) -> None:
     if answer is None:
         _fail(f"`{name}` is still None: replace `raise NotImplementedError(...)` in the "
@@ -188,6 +194,12 @@ def check_policy_for_mx(text) -> Passed:
     if loose:
         _fail(f"Your policy also allows {loose[0]!r}, which is not an MX of corp.example: "
               "make the patterns tighter.")
+    for pattern in policy.mx:
+        if pattern.startswith("*."):
+            _fail(f"{pattern!r} allows every host one label below {pattern[2:]}, not only the "
+                  "MX hosts: 'nothing else' rules out wildcards here.")
+        if pattern.rstrip(".").lower() not in CORP_MX:
+            _fail(f"Your policy also allows {pattern!r}, which is not an MX of corp.example.")
     if policy.max_age < 86400:
         _fail(f"max_age {policy.max_age} s is under a day: a cached policy would expire "
               "almost at once, leaving senders unprotected between visits.")
@@ -213,7 +225,7 @@ def check_mx_prediction(prediction) -> Passed:
         _fail(f"Predict every host: {missing[0]!r} is missing.")
     for host in PREDICT_HOSTS:
         expected = any(mx_matches(p, host) for p in PREDICT_PATTERNS)
-        if bool(prediction[host]) != expected:
+        if _true_or_false(prediction[host], repr(host)) != expected:
             why = {
                 "mail.example.org": "does '*.' match the name it is attached to?",
                 "a.eu.mail.example.org": "how many labels does '*' stand for?",
@@ -305,7 +317,7 @@ def check_dane_predictions(prediction) -> Passed:
         _fail(f"Give a list of {len(cases)} True/False values, one per case, in order.")
     for i, ((_, records, chain, host), guess) in enumerate(zip(cases, prediction)):
         truth = verify_chain(records, chain, [host], now=_CASES_NOW).ok
-        if bool(guess) != truth:
+        if _true_or_false(guess, f"case {i + 1}") != truth:
             _fail(f"Case {i + 1} is not right: {_DANE_HINTS[i]}")
     return Passed(f"All {len(cases)} verdicts are right.")
 
@@ -327,7 +339,7 @@ def check_matrix_prediction(prediction, matrix) -> Passed:
             if (attack, policy) not in prediction:
                 _fail(f"Predict every pair: ({attack!r}, {policy!r}) is missing.")
             truth = matrix.cell(attack, policy).attacker_read
-            if bool(prediction[(attack, policy)]) != truth:
+            if _true_or_false(prediction[(attack, policy)], f"({attack!r}, {policy!r})") != truth:
                 hint = {
                     "spoof MX": "which senders check the MX name against something the "
                                 "attacker cannot forge, and which validate DNSSEC?",

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+import dns.exception
 import dns.flags
 import dns.message
 import dns.name
@@ -110,7 +111,9 @@ class Network:
         try:
             r, _ = dns.query.udp_with_fallback(q, server, timeout=self.dns_timeout,
                                                port=self.dns_port)
-        except (dns.exception.Timeout, OSError) as e:
+        except (dns.exception.DNSException, OSError) as e:
+            # Timeouts, and answers that do not parse (a forged or broken record
+            # can make dnspython refuse the whole message): no usable answer.
             raise NetworkError(
                 f"DNS query {qname} {dns.rdatatype.to_text(dns.rdatatype.RdataType.make(rdtype))}"
                 f" to {server}:{self.dns_port} failed: {e or 'timed out'}") from e

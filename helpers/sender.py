@@ -213,8 +213,11 @@ class Sender:
         for host in hosts:
             lookup = dane_lookups.get(host)
             if lookup is not None and lookup.status in (BOGUS, ERROR):
+                # Bogus DNSSEC is reported; a lookup that failed for other reasons
+                # (no address, no answer) is not a TLS failure, but skips the MX too.
                 rules[host] = _Rule("DANE", "skip", tlsa=lookup, skip_reason=lookup.reason,
-                                    skip_failure="dnssec-invalid")
+                                    skip_failure="dnssec-invalid" if lookup.status == BOGUS
+                                    else None)
             elif lookup is not None and lookup.dane_applies:
                 rules[host] = _Rule("DANE", "dane", tlsa=lookup)
             elif sts is not None:
@@ -226,6 +229,13 @@ class Sender:
     # -- delivering -----------------------------------------------------------------------
 
     def _deliver(self, message: bytes, recipient: str) -> Outcome:
+        try:
+            return self._try_mx_hosts(message, recipient)
+        except Exception as e:  # whatever went wrong, the message must not be lost
+            return Outcome(DEFERRED, f"delivery failed unexpectedly ({type(e).__name__}: {e}); "
+                           "the message stays queued", recipient, ())
+
+    def _try_mx_hosts(self, message: bytes, recipient: str) -> Outcome:
         domain = recipient.rpartition("@")[2].rstrip(".").lower()
         start = len(self.failures)
         hosts, why, mx_secure = self._mx(domain)
@@ -252,8 +262,9 @@ class Sender:
                                                                         "no-policy-found")
 
         def fail(result_type, reason, transcript=None):
-            self._report(result_type, policy_type, domain, host, reason)
-            self.sessions.append((policy_type, domain, host, False))
+            if result_type is not None:
+                self._report(result_type, policy_type, domain, host, reason)
+                self.sessions.append((policy_type, domain, host, False))
             return Attempt(host, rule.name, False, "none", reason, transcript)
 
         if rule.kind == "skip":
@@ -301,6 +312,9 @@ class Sender:
                 client.quit()
                 return fail("starttls-not-supported", f"STARTTLS refused with {e.smtp_code}: "
                             f"the {rule.name} policy requires TLS", client.transcript)
+            if rule.kind != "opportunistic":
+                self._report("starttls-not-supported", policy_type, domain, host,
+                             f"STARTTLS refused with {e.smtp_code} (testing: delivered anyway)")
             client.ehlo()
             return self._send(client, host, rule, "none", message, recipient,
                               f"STARTTLS refused ({e.smtp_code}): sent in the clear")

@@ -231,3 +231,52 @@ def test_chain_of_trust_figure(lab):
     fig = figures.chain_of_trust(dane.lookup_tlsa("mx.dnssec-bogus.example", lab.net))
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert any(t.startswith("BOGUS") for t in texts) and "bogus" in fig.axes[0].get_title()
+
+
+def test_dane_ta_rejects_a_chain_through_a_certificate_that_is_not_a_ca(pki, chain):
+    """Anyone with an ordinary certificate from the named CA must not be able to
+    issue one for the MX (basicConstraints, RFC 5280 §4.2.1.9)."""
+    from cryptography import x509 as cx509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.x509.oid import NameOID
+
+    attacker = pki.leaf(("www.attacker.example",))  # a real leaf of the lab's CA
+    name = cx509.Name([cx509.NameAttribute(NameOID.COMMON_NAME, HOST)])
+    forged = (cx509.CertificateBuilder().subject_name(name).issuer_name(attacker.cert.subject)
+              .public_key(attacker.key.public_key()).serial_number(7)
+              .not_valid_before(NOW - dt.timedelta(days=1))
+              .not_valid_after(NOW + dt.timedelta(days=30))
+              .add_extension(cx509.SubjectAlternativeName([cx509.DNSName(HOST)]), False)
+              .sign(attacker.key, hashes.SHA256()))
+    for record in (TLSA.from_cert(pki.issuing.cert, usage=2),
+                   TLSA.from_cert(pki.issuing.cert, usage=2, selector=1, matching_type=0)):
+        result = verify_chain([record], [forged, attacker.cert, pki.issuing.cert], [HOST], NOW)
+        assert not result.ok and "not a CA certificate" in result.checked[-1]
+    assert verify_chain([TLSA.from_cert(pki.issuing.cert, usage=2)], chain, [HOST], NOW).ok
+
+
+def test_a_bare_key_record_of_an_unknown_algorithm_is_just_no_match(leaf, chain):
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    spki = leaf.key.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    # Replace the algorithm OID (id-ecPublicKey, 1.2.840.10045.2.1) with 1.2.3.4.5.6.7.
+    odd = spki.replace(bytes.fromhex("06072a8648ce3d0201"), bytes.fromhex("06062a0304050607") + b"\x00")
+    result = verify_chain([TLSA(2, 1, 0, odd)], chain, [HOST], NOW)
+    assert not result.ok and not result.all_unusable
+
+
+@pytest.mark.parametrize("text", ["3 1 1" + " " * 20000 + "zz", "3 1 1 " + " " * 20000 + "x"])
+def test_long_malformed_input_does_not_hang(text):
+    """A regular expression with overlapping spaces once took minutes here."""
+    import time
+
+    start = time.process_time()
+    with pytest.raises(DaneError):
+        TLSA.parse(text)
+    assert time.process_time() - start < 2
+
+
+def test_only_ascii_digits_and_hex():
+    with pytest.raises(DaneError, match="is not"):
+        TLSA.parse("٣ ١ ١ " + "ab" * 32)  # Arabic-Indic digits
+    assert TLSA.parse("3 1 1 " + "ab" * 50000).data == b"\xab" * 50000

@@ -140,3 +140,37 @@ def test_garbage_does_not_stop_the_server(lab):
     with socket.create_connection(("127.0.0.1", lab.dns.port), timeout=2) as s:
         s.sendall(b"\x00\x05junk!")
     assert ask(lab, "example.com", "MX").answer
+
+
+def test_a_signature_by_another_zone_proves_nothing(lab):
+    """An attacker who owns a signed zone signs a forged TLSA record for
+    example.com with that zone's key: valid signature, wrong signer (RFC 4035 §5.3.1)."""
+    forged = "3 1 1 " + "ee" * 32
+    lab.forge_records("example.com", "_25._tcp.mx1.example.com", "TLSA", [forged],
+                      signed_with="dane-only.example")
+    lookup = resolve("_25._tcp.mx1.example.com", "TLSA", lab.net)
+    assert lookup.status == BOGUS and "does not contain it" in lookup.reason
+
+
+def test_a_key_slipped_into_the_dnskey_set_cannot_vouch_for_itself(lab):
+    """The attacker adds its own key to example.com's DNSKEY set, signs that set
+    and a forged TLSA record with it: only the key the DS names may sign the set."""
+    real_keys = [r.to_text() for r in resolve("example.com", "DNSKEY", lab.net).rrset]
+    attacker_key = lab.attacker_dnskey()
+    lab.forge_records("example.com", "example.com", "DNSKEY", real_keys + [attacker_key],
+                      signed_with="attacker", signer="example.com")
+    lab.forge_records("example.com", "_25._tcp.mx1.example.com", "TLSA", ["3 1 1 " + "ee" * 32],
+                      signed_with="attacker", signer="example.com")
+    lookup = resolve("_25._tcp.mx1.example.com", "TLSA", lab.net)
+    assert lookup.status == BOGUS and "not signed by the key" in lookup.reason
+
+
+def test_an_answer_that_does_not_parse_is_an_error_not_an_exception(lab):
+    """dnspython refuses a whole message whose TLSA data length contradicts its
+    matching type; the lookup must say 'error', and the sender must not crash."""
+    from helpers.net import NetworkError
+
+    lab.forge_records("example.com", "_25._tcp.mx1.example.com", "TLSA", [r"\# 5 030101abcd"])
+    with pytest.raises(NetworkError, match="failed"):
+        lab.net.query("_25._tcp.mx1.example.com", "TLSA")
+    assert resolve("_25._tcp.mx1.example.com", "TLSA", lab.net).status == "error"

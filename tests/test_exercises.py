@@ -183,3 +183,17 @@ def test_matrix_and_found_secret_checkers(lab):
         ex.check_found_secret(attacker.log[0], attacker, SECRET)
     with pytest.raises(ex.ExerciseFailed, match="not an entry"):
         ex.check_found_secret(b"hello", attacker, SECRET)
+
+
+def test_checkers_want_true_or_false_and_exact_mx_names():
+    truth = {h: any(ex.mx_matches(p, h) for p in ex.PREDICT_PATTERNS) for h in ex.PREDICT_HOSTS}
+    with pytest.raises(ex.ExerciseFailed, match="True or False"):
+        ex.check_mx_prediction({h: str(v) for h, v in truth.items()})
+    with pytest.raises(ex.ExerciseFailed, match="True or False"):
+        ex.check_dane_predictions(["True", False, False, False, True, False])
+    base = "version: STSv1\nmode: enforce\nmx: mx1.corp.example\nmx: mx2.corp.example\n"
+    with pytest.raises(ex.ExerciseFailed, match="wildcards"):
+        ex.check_policy_for_mx(base + "mx: *.mail.corp.example\nmax_age: 604800\n")
+    with pytest.raises(ex.ExerciseFailed, match="mx3.corp.example"):
+        ex.check_policy_for_mx(base + "mx: backup.mail.corp.example\nmx: mx3.corp.example\n"
+                               "max_age: 604800\n")

@@ -23,6 +23,14 @@ def test_txt_basic_and_extensions():
     assert parse_txt("v=STSv1; id=abc").id == "abc"  # no trailing ';' is fine too
 
 
+def test_txt_repeated_id_first_wins_and_unrelated_records_may_be_anything():
+    r = parse_txt(["v=STSv1; id=first; id=second"])
+    assert r.id == "first" and "first" in r.warnings[0]
+    assert parse_txt([[b"caf\xc3\xa9=1"], "v=STSv1; id=abc"]).id == "abc"
+    with pytest.raises(MtaStsError, match="1 to 32"):
+        parse_txt([b"v=STSv1; id=caf\xc3\xa9"])
+
+
 def test_txt_strings_are_joined_without_spaces():
     assert parse_txt([["v=STSv1; id=2026", "0613T120000;"]]).id == "20260613T120000"
     assert parse_txt([[b"v=STSv1; ", b"id=x1"]]).id == "x1"
@@ -46,7 +54,6 @@ def test_txt_other_records_are_discarded_but_exactly_one_must_remain():
     ("v=STSv1; id=", "1 to 32"),
     ("v=STSv1; id=" + "a" * 33, "1 to 32"),
     ("v=STSv1; id=2026-06-13", "1 to 32"),
-    ("v=STSv1; id=a; id=b", "twice"),
     ("v=STSv1; id", "name=value"),
     ("v=STSv1; id=a; _x=1", "extension name"),
     ("v=STSv1; id=a; x=", "extension value"),
@@ -100,6 +107,8 @@ def test_policy_mx_may_repeat_and_is_required_unless_mode_none():
     ("version: STSv1\rmode: enforce\n", "lone CR", 1),
     ("version: STSv1\nmode:\nmx: a.example\nmax_age: 1\n", "empty", 2),
     ("", "empty", None),
+    ("version: STSv1\nmode: enforce\nmx: " + "a." * 130 + "example\nmax_age: 1\n", "not a host name", 3),
+    ("version: STSv1\n\x0b\nmode: enforce\n", "not 'key: value'", 2),
 ])
 def test_policy_errors_name_the_line_and_rule(text, problem, line):
     with pytest.raises(MtaStsError, match=problem) as e:

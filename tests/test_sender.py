@@ -160,3 +160,21 @@ def test_spoofed_mx_in_an_unsigned_zone_only_mta_sts_stops_it(lab):
         got = any(SECRET.encode() in m.data for m in lab.mailbox.for_host(ROGUE_MX))
         assert got is delivered_to_attacker, (policy, outcome)
         assert outcome.delivered is delivered_to_attacker
+
+
+def test_testing_mode_reports_a_refused_starttls_too(lab):
+    lab.attack("mx.sts-testing.example", "refuse")
+    outcome = Sender(lab.net, "mta-sts").send(MESSAGE, "bob@sts-testing.example")
+    assert outcome.status == CLEAR
+    assert [f.result_type for f in outcome.failures] == ["starttls-not-supported"]
+
+
+def test_malformed_dns_answers_defer_and_keep_the_message(lab):
+    for host in ("mx1.example.com", "mx2.example.com"):
+        lab.forge_records("example.com", f"_25._tcp.{host}", "TLSA", [r"\# 5 030101abcd"])
+    sender = Sender(lab.net, "dane")
+    outcome = sender.send(MESSAGE, "bob@example.com")
+    assert outcome.status == DEFERRED and len(sender.queue) == 1
+    assert outcome.failures == ()  # a broken answer is not a DNSSEC verdict
+    lab.reset()
+    assert sender.retry()[0].status == VERIFIED and sender.queue == []

@@ -62,6 +62,8 @@ def lookup_tlsa(mx_host: str, net: Network) -> TlsaLookup:
     """The TLSA records of ``mx_host`` port 25, validated (RFC 7672 §2.2)."""
     host = mx_host.rstrip(".").lower()
     address = resolve(host, "A", net)
+    if address.status == SECURE and address.rrset is None and address.rcode == "NOERROR":
+        address = resolve(host, "AAAA", net)  # an IPv6-only MX host
     if address.status in (BOGUS, ERROR):
         return TlsaLookup(host, host, address.status, (),
                           f"the address of {host} could not be validated ({address.reason}): "
@@ -71,8 +73,8 @@ def lookup_tlsa(mx_host: str, net: Network) -> TlsaLookup:
                           f"the address of {host} is not DNSSEC-signed, so TLSA records are "
                           "not looked up: DANE does not apply (RFC 7672 §2.2.2)", address.chain)
     if address.rrset is None:
-        return TlsaLookup(host, host, ERROR, (), f"{host} has no address ({address.rcode})",
-                          address.chain)
+        return TlsaLookup(host, host, ERROR, (), f"{host} has no address ({address.rcode}): "
+                          "this MX cannot be used", address.chain)
     bases = [host]
     target = address.rrset.name.to_text().rstrip(".").lower()
     if target != host:

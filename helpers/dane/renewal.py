@@ -1,4 +1,4 @@
-"""Which TLSA records survive a certificate renewal (RFC 7671 §8.1, RFC 7672 §3).
+"""Which TLSA records survive a certificate renewal (RFC 7671 §8, RFC 7672 §3).
 
 For one server certificate, every DANE-EE and DANE-TA record it could publish,
 and whether each still matches after the certificate is renewed with the same
@@ -10,7 +10,8 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from .tlsa import MATCHING_TYPES, SELECTORS, TLSA
+from .tlsa import MATCHING_TYPES, SELECTORS, TLSA, load_certificate
+from .verify import dns_names, verify_chain
 
 
 @dataclass(frozen=True)
@@ -47,16 +48,16 @@ class RenewalTable:
 
 
 def renewal_table(current, renewed_same_key, renewed_new_key, issuer) -> RenewalTable:
-    """Every 3 x x record of ``current`` and 2 x x record of ``issuer``, checked
-    against the two renewals (the issuing CA staying the same)."""
+    """Every 3 x x record of ``current`` and 2 x x record of ``issuer``, each
+    checked with :func:`verify_chain` against the chains the two renewals serve
+    (renewed certificate, then the unchanged issuing CA), for the name in
+    ``current``."""
+    names = dns_names(load_certificate(current))
     rows = []
     for usage, source in ((3, current), (2, issuer)):
         for selector in SELECTORS:
             for mtype in MATCHING_TYPES:
                 record = TLSA.from_cert(source, usage, selector, mtype)
-                if usage == 3:
-                    rows.append(Row(record, record.matches(renewed_same_key),
-                                    record.matches(renewed_new_key)))
-                else:  # the anchor is the issuer, unchanged by either renewal
-                    rows.append(Row(record, True, True))
+                rows.append(Row(record, *(verify_chain([record], [renewed, issuer], names).ok
+                                          for renewed in (renewed_same_key, renewed_new_key))))
     return RenewalTable(tuple(rows))

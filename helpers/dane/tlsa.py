@@ -64,7 +64,7 @@ def association_data(cert, selector: int, matching_type: int) -> bytes:
     return hashlib.new("sha256" if matching_type == 1 else "sha512", raw).digest()
 
 
-_FIELDS = re.compile(r"^\s*(\d{1,3})\s+(\d{1,3})\s+(\d{1,3})\s+([0-9A-Fa-f\s]*?)\s*$")
+_HEX = re.compile(r"[0-9A-Fa-f]+")
 
 
 @dataclass(frozen=True)
@@ -94,21 +94,21 @@ class TLSA:
         ``"_25._tcp.mx.example. 300 IN TLSA 3 1 1 <hex>"`` (hex may contain spaces)."""
         if not isinstance(text, str):
             raise DaneError(f"a TLSA record is text, not {type(text).__name__}")
-        body = text
-        m = re.search(r"(?:^|\s)TLSA\s+(.*)$", text, re.I | re.S)
-        if m:
-            body = m.group(1)
-        fields = _FIELDS.match(body)
-        if not fields:
-            raise DaneError(f"{text.strip()[:80]!r} is not 'usage selector matching-type hex' "
+        words = text.split()
+        upper = [w.upper() for w in words]
+        if "TLSA" in upper:  # zone-file form: what follows the type is the record
+            words = words[upper.index("TLSA") + 1:]
+        shown = text.strip()[:80]
+        if len(words) < 4 or not all(w.isascii() and w.isdigit() for w in words[:3]):
+            raise DaneError(f"{shown!r} is not 'usage selector matching-type hex' "
                             "(RFC 6698 §2.2)")
-        usage, selector, mtype = (int(fields.group(i)) for i in (1, 2, 3))
-        hexdata = re.sub(r"\s+", "", fields.group(4))
-        if not hexdata:
-            raise DaneError("the certificate association data is missing (RFC 6698 §2.2)")
+        hexdata = "".join(words[3:])
+        if not _HEX.fullmatch(hexdata):
+            raise DaneError(f"{shown!r}: the association data is not hexadecimal (RFC 6698 §2.2)")
         if len(hexdata) % 2:
             raise DaneError(f"the association data has an odd number of hex digits "
                             f"({len(hexdata)}) (RFC 6698 §2.2)")
+        usage, selector, mtype = (int(w) for w in words[:3])
         return cls(usage, selector, mtype, bytes.fromhex(hexdata))
 
     @classmethod
@@ -160,7 +160,8 @@ class TLSA:
         want = DIGEST_LENGTHS.get(self.matching_type)
         if want is not None and len(self.data) != want:
             return (f"a {self.matching_type_name} digest is {want} bytes "
-                    f"({2 * want} hex digits), this one is {len(self.data)} (RFC 7671 §5.4)")
+                    f"({2 * want} hex digits), this one is {len(self.data)}: it can never "
+                    "match (RFC 6698 §2.1.3)")
         return None
 
     @property

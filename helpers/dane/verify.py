@@ -21,6 +21,7 @@ import html
 from dataclasses import dataclass
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
@@ -87,6 +88,24 @@ def _issued_by(cert: x509.Certificate, key) -> bool:
         return False
 
 
+def _not_a_ca(cert: x509.Certificate, cas_below: int) -> str | None:
+    """Why ``cert`` may not issue certificates (RFC 5280 §4.2.1.9, §4.2.1.3), or None.
+    ``cas_below``: CA certificates between it and the server certificate."""
+    try:
+        bc = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
+    except x509.ExtensionNotFound:
+        return "it is not a CA certificate (no basicConstraints)"
+    if not bc.ca:
+        return "it is not a CA certificate (basicConstraints CA:FALSE)"
+    if bc.path_length is not None and cas_below > bc.path_length:
+        return f"its path length limit is {bc.path_length}"
+    try:
+        usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return None
+    return None if usage.key_cert_sign else "its key usage does not include certificate signing"
+
+
 def _chain_ok(chain: list[x509.Certificate], depth: int, anchor_key, names, now) -> str | None:
     """Problems with the chain from the leaf up to the trust anchor, or None."""
     leaf = chain[0]
@@ -96,6 +115,9 @@ def _chain_ok(chain: list[x509.Certificate], depth: int, anchor_key, names, now)
             child.verify_directly_issued_by(parent)
         except Exception as e:  # signature, issuer name or algorithm mismatch
             return f"certificate {i} is not issued by certificate {i + 1} ({type(e).__name__})"
+        problem = _not_a_ca(parent, cas_below=i)
+        if problem:
+            return f"certificate {i + 1} signed certificate {i}, but {problem}"
     if anchor_key is not None and not _issued_by(chain[min(depth, len(chain)) - 1], anchor_key):
         return "the top of the chain is not signed by the trust anchor's key"
     for i, cert in enumerate(chain[: max(depth, 1)]):
@@ -154,7 +176,7 @@ def verify_chain(records, chain, reference_names, now: _dt.datetime | None = Non
         if depth is None and r.selector == 1 and r.matching_type == 0:
             try:
                 anchor_key = load_der_public_key(r.data)
-            except ValueError:
+            except (ValueError, UnsupportedAlgorithm):
                 anchor_key = None
             if anchor_key is not None:
                 depth = len(chain)

@@ -39,7 +39,7 @@ from .https import HTTPSServer, Site
 from .pki import PKI, Issued, pki_for, server_cert
 from .receivers import Mailbox, Received, Receiver
 from .scenarios import LAB_ADDRESS, MX, SCENARIOS, PolicyHost, Scenario, Tlsa, scenario
-from .zones import Zones, mx_cert
+from .zones import Zones, dnssec_key, mx_cert
 
 __all__ = ["Lab", "LabError", "Attacker", "Seen", "Mailbox", "Received", "Scenario",
            "MX", "PolicyHost", "Tlsa", "SCENARIOS", "ATTACKS", "scenario"]
@@ -414,14 +414,23 @@ class Lab:
         self.scenario(domain)
         self.zones.set(domain.rstrip(".").lower(), owner, rdtype, values)
 
-    def forge_records(self, domain: str, owner: str, rdtype: str, values: list[str]) -> None:
+    def forge_records(self, domain: str, owner: str, rdtype: str, values: list[str], *,
+                      signed_with: str | None = None, signer: str | None = None) -> None:
         """Play an on-path DNS attacker: answers for ``owner``/``rdtype`` carry
-        ``values`` but keep the genuine RRSIGs. In a signed zone validation
-        then fails (bogus); in an unsigned one nothing can tell. ``reset()``
-        undoes it."""
+        ``values``, with the genuine RRSIGs, or, with ``signed_with``, a fresh
+        signature made with a key the attacker holds: the DNSSEC key of the lab
+        zone of that name (a signed zone the attacker owns), or of any other
+        label (a key of its own), presented under the ``signer`` name (default:
+        that zone). In a signed zone validation then fails (bogus); in an
+        unsigned one nothing can tell. ``reset()`` undoes it."""
         self._require_running()
         self.scenario(domain)
-        self.zones.forge(domain.rstrip(".").lower(), owner, rdtype, values)
+        signature = None if signed_with is None else (signed_with, signer or signed_with)
+        self.zones.forge(domain.rstrip(".").lower(), owner, rdtype, values, signature)
+
+    def attacker_dnskey(self, label: str = "attacker") -> str:
+        """The DNSKEY (zone-file text) of a key the attacker made, for forgeries."""
+        return dnssec_key(self.seed, label)[1].to_text()
 
     def apply_change(self, domain: str) -> Scenario:
         """Move ``domain`` to its scenario's later state (e.g. a changed policy):

@@ -87,9 +87,12 @@ class ZoneSpec:
     records: list[Record]
     signed: bool
     bogus: tuple[str, ...] = ()
-    # Forged answers (owner, type) -> rdata texts, served in place of the real
-    # data but with the real signatures: what an on-path DNS attacker can do.
-    forged: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    # Forged answers (owner, type) -> (rdata texts, signature): served in place
+    # of the real data, with the genuine signatures (signature None) or signed
+    # with a key the attacker has, as (key label, signer name): what an on-path
+    # DNS attacker can do.
+    forged: dict[tuple[str, str], tuple[list[str], tuple[str, str] | None]] = \
+        field(default_factory=dict)
 
 
 def build_zone(spec: ZoneSpec, seed: int) -> dns.zone.Zone:
@@ -112,16 +115,35 @@ def build_zone(spec: ZoneSpec, seed: int) -> dns.zone.Zone:
                                  deterministic=True)
     for owner in spec.bogus:
         _corrupt_signatures(zone, _abs(owner))
-    for (owner, rdtype), values in spec.forged.items():
+    for (owner, rdtype), (values, signature) in spec.forged.items():
         name = _abs(owner)
         node = zone.find_node(name, create=True)
-        rdataset = node.find_rdataset(dns.rdataclass.IN, dns.rdatatype.from_text(rdtype),
-                                      create=True)
+        rdtype_i = dns.rdatatype.from_text(rdtype)
+        rdataset = node.find_rdataset(dns.rdataclass.IN, rdtype_i, create=True)
         rdataset.clear()
         for text in values:
-            rdataset.add(dns.rdata.from_text(dns.rdataclass.IN, rdtype, text, origin=ROOT,
-                                             relativize=False), TTL)
+            rdataset.add(_forged_rdata(rdtype_i, text), TTL)
+        if signature is not None:
+            key_label, signer = signature
+            key, dnskey = dnssec_key(seed, key_label)
+            rrsig = dns.dnssec.sign((name, rdataset), key, _abs(signer) if signer else ROOT,
+                                    dnskey, inception=INCEPTION, expiration=EXPIRATION,
+                                    deterministic=True)
+            sigs = node.find_rdataset(dns.rdataclass.IN, dns.rdatatype.RRSIG, rdtype_i,
+                                      create=True)
+            sigs.clear()
+            sigs.add(rrsig, TTL)
     return zone
+
+
+def _forged_rdata(rdtype: int, text: str) -> dns.rdata.Rdata:
+    """Zone-file text, or RFC 3597 generic form (``\\# LENGTH HEX``) kept as raw
+    bytes, so that malformed data dnspython would refuse can be served too."""
+    if text.startswith("\\#"):
+        _, _, hexdata = text.split(None, 2)
+        return dns.rdata.GenericRdata(dns.rdataclass.IN, rdtype,
+                                      bytes.fromhex(hexdata.replace(" ", "")))
+    return dns.rdata.from_text(dns.rdataclass.IN, rdtype, text, origin=ROOT, relativize=False)
 
 
 def _corrupt_signatures(zone: dns.zone.Zone, name: dns.name.Name) -> None:
@@ -190,11 +212,13 @@ class Zones:
         self._build(spec)
         self.edited.add(domain)
 
-    def forge(self, domain: str, owner: str, rdtype: str, values: list[str]) -> None:
-        """Serve ``values`` for ``owner``/``rdtype`` without re-signing: the
-        signatures (if any) are the genuine ones, so validation fails."""
+    def forge(self, domain: str, owner: str, rdtype: str, values: list[str],
+              signature: tuple[str, str] | None = None) -> None:
+        """Serve ``values`` for ``owner``/``rdtype``: with the genuine signatures
+        (``signature=None``), or signed with the key labelled ``signature[0]``
+        under the signer name ``signature[1]``."""
         spec = self.specs[domain]
-        spec.forged[(owner.rstrip(".").lower(), rdtype)] = list(values)
+        spec.forged[(owner.rstrip(".").lower(), rdtype)] = (list(values), signature)
         self._build(spec)
         self.edited.add(domain)
 

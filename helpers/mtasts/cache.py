@@ -1,4 +1,4 @@
-"""The sender's MTA-STS policy cache, RFC 8461 §5.1 (pure logic, time injected).
+"""The sender's MTA-STS policy cache, RFC 8461 §3.3 and §5.1 (pure logic, time injected).
 
 What a sender does each time it has mail for a domain:
 
@@ -6,7 +6,7 @@ What a sender does each time it has mail for a domain:
 2. a cached, unexpired policy whose id equals the record's id is used as is;
 3. a new id (or no cached policy) means: fetch the policy; success replaces
    the cache entry (expiring ``max_age`` seconds later); failure keeps using the
-   cached policy while it is unexpired (§5.1, and §10.2's "first contact" note);
+   cached policy while it is unexpired (§3.3; §10.2 on "first contact");
 4. a missing or invalid TXT record does not evict a cached policy.
 
 The cache never does I/O itself: ``PolicyCache.update`` is given what DNS said
@@ -107,7 +107,7 @@ class PolicyCache:
             if entry is not None:
                 return decide("kept-without-record", entry.policy, entry.id,
                               f"no valid TXT record ({record_problem or 'absent'}), but a "
-                              "cached policy is not removed for that (§5.1)")
+                              "cached policy is not removed for that (§3.3, §5.1)")
             return decide("none", None, None,
                           f"no valid TXT record ({record_problem or 'absent'}) and nothing "
                           "cached: no MTA-STS")
@@ -118,7 +118,7 @@ class PolicyCache:
         why = "a new id in DNS" if entry is not None else "nothing cached"
         try:
             policy = fetch()
-        except Exception as e:  # whatever failed, §5.1 says what to do next
+        except Exception as e:  # whatever failed, §3.3 says what to do next
             if entry is not None:
                 return decide("kept-after-failure", entry.policy, entry.id,
                               f"{why}, but the fetch failed ({e}); the cached policy "

@@ -38,11 +38,13 @@ _PREFIX = "v=STSv1;"
 
 @dataclass(frozen=True)
 class StsRecord:
-    """A valid ``_mta-sts`` TXT record: the policy ``id`` and any extension fields."""
+    """A valid ``_mta-sts`` TXT record: the policy ``id`` and any extension
+    fields; ``warnings`` note what was accepted but is worth fixing."""
 
     id: str
     extensions: tuple[tuple[str, str], ...] = ()
     text: str = ""
+    warnings: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return f"MTA-STS record: id={self.id}" + "".join(
@@ -66,10 +68,9 @@ def _record_text(record) -> str:
     out = []
     for part in parts:
         if isinstance(part, bytes):
-            try:
-                part = part.decode("ascii")
-            except UnicodeDecodeError:
-                raise MtaStsError("the TXT record is not ASCII text", rule="§3.1") from None
+            # Byte for byte: a non-ASCII record that is not MTA-STS is discarded
+            # like any other, and in the MTA-STS record the grammar rejects it.
+            part = part.decode("latin-1")
         if not isinstance(part, str):
             raise MtaStsError(f"a TXT character-string must be text, not "
                               f"{type(part).__name__}", rule="§3.1")
@@ -116,14 +117,16 @@ def parse_txt(records) -> StsRecord:
         pos += len(field)
     if not fields:
         raise MtaStsError("the record has no id field", rule="§3.1")
-    record_id, extensions = None, []
+    record_id, extensions, warnings = None, [], []
     for field in fields:
         name, eq, value = field.partition("=")
         if not eq:
             raise MtaStsError(f"field {field!r} is not name=value", rule="§3.1")
         if name == "id":
             if record_id is not None:
-                raise MtaStsError("the id field appears twice", rule="§3.1")
+                # §3.2's last paragraph covers TXT records too: the first one wins.
+                warnings.append(f"id repeated ({value!r}); the first ({record_id!r}) is used")
+                continue
             if not _ID.fullmatch(value):
                 raise MtaStsError(f"id {value!r} must be 1 to 32 letters and digits",
                                   rule="§3.1")
@@ -140,7 +143,7 @@ def parse_txt(records) -> StsRecord:
             extensions.append((name, value))
     if record_id is None:
         raise MtaStsError("the record has no id field", rule="§3.1")
-    return StsRecord(record_id, tuple(extensions), text)
+    return StsRecord(record_id, tuple(extensions), text, tuple(warnings))
 
 
 # -- §3.2 the policy file ----------------------------------------------------------
@@ -197,8 +200,9 @@ def _check_mx_pattern(value: str, line: int) -> str:
     if "*" in name:
         raise MtaStsError(f"mx {value!r}: a wildcard may only be the whole leftmost label "
                           "('*.example.com')", rule="§3.2", line=line)
-    if not _DOMAIN.fullmatch(name) or any(len(label) > 63 for label in name.split(".")):
-        raise MtaStsError(f"mx {value!r} is not a host name", rule="§3.2", line=line)
+    if (not _DOMAIN.fullmatch(name) or any(len(label) > 63 for label in name.split("."))
+            or len(value) > 253):
+        raise MtaStsError(f"mx {value[:80]!r} is not a host name", rule="§3.2", line=line)
     return value
 
 
@@ -229,7 +233,7 @@ def parse_policy(text) -> Policy:
         line = raw[:-1] if raw.endswith("\r") else raw
         if "\r" in line:
             raise MtaStsError("a lone CR: lines end in LF or CRLF", rule="§3.2", line=number)
-        if not line.strip():
+        if not line.strip(" \t"):
             warnings.append(f"line {number} is empty: the §3.2 grammar has none, "
                             "though most senders accept it")
             continue

@@ -124,7 +124,7 @@ side_by_side(outcome, list(lab.attackers.values()), "Scene 3: certificate substi
 # sender that applies it requires STARTTLS and a valid certificate for an MX
 # named in the policy. Under the same stripping attack it refuses to deliver:
 # the message is **deferred**, it stays in the queue, and a TLS-RPT failure
-# detail is recorded for the domain's reports (RFC 8460; notebook 06).
+# detail is recorded for the domain's TLS-RPT reports (RFC 8460).
 
 # %%
 set_up(lab, "strip")
@@ -250,16 +250,18 @@ figures.attack_matrix(matrix)
 # %% [markdown]
 # ## Equivalent commands
 #
-# With the lab running in a terminal (`make lab-server`), `swaks` shows both
-# sides of the stripping. Through a stripping attacker (started from Python
-# with `lab.attack("mx1.example.com", "strip")`), a sender that merely *tries*
-# TLS continues in the clear, and one that *requires* it stops:
-#
-# ```sh
-# swaks --server 127.0.0.1:PORT --to bob@example.com --tls-optional   # delivers in the clear
-# swaks --server 127.0.0.1:PORT --to bob@example.com --tls            # refuses: no STARTTLS
-# ```
-#
+# `swaks` shows both sides of the stripping. The cell below puts a stripping
+# attacker on this notebook's lab and prints commands aimed at it: run them in
+# a terminal before the clean-up cell. A sender that merely *tries* TLS
+# continues in the clear; one that *requires* it stops.
+
+# %%
+lab.attack("mx1.example.com", "strip")
+address, port = lab.net.smtp_endpoint("mx1.example.com")  # the attacker's port now
+print(f"swaks --server {address}:{port} --to bob@example.com --tls-optional  # sent in the clear")
+print(f"swaks --server {address}:{port} --to bob@example.com --tls           # refused: no STARTTLS")
+
+# %% [markdown]
 # Postfix calls these `smtp_tls_security_level = may` (opportunistic) and
 # `encrypt`/`dane`/`secure` (enforced); Exim and other MTAs have the same
 # choices under other names.

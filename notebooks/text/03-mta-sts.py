@@ -155,7 +155,7 @@ mtasts.discover("sts-mx-mismatch.example", lab.net)
 # ## When the policy cannot be fetched
 #
 # Each failure of §3.3 is its own error, with the result type a sender reports
-# through TLS-RPT (RFC 8460 §4.3, notebook 06). The lab's policy host can be
+# through TLS-RPT (RFC 8460 §4.3). The lab's policy host can be
 # told to misbehave; a certificate for the wrong name is built into the
 # `sts-bad-policy-cert.example` scenario.
 
@@ -208,7 +208,7 @@ for p in (enforced, testing):
 # %% [markdown]
 # ## The cache, over (simulated) time
 #
-# A sender caches a policy for `max_age` seconds (§5.1). The TXT record's `id`
+# A sender caches a policy for `max_age` seconds (§3.3, §5.1). The TXT record's `id`
 # is what makes it fetch again: a new id means a new policy. Two rules protect
 # against an attacker: a *missing* TXT record does not remove a cached policy,
 # and a *failed* fetch keeps the cached one in force.

@@ -168,6 +168,17 @@ forged = dane.lookup_tlsa("mx1.example.com", lab.net)
 print(forged)
 figures.chain_of_trust(forged, cert)
 
+# %% [markdown]
+# A cleverer forger signs its record itself, with the key of a signed zone it
+# does own (`dane-only.example`, say). The signature is valid, but made by the
+# wrong zone: a record may only be signed by the zone that holds it
+# (RFC 4035 §5.3.1), so this is bogus too.
+
+# %%
+lab.forge_records("example.com", "_25._tcp.mx1.example.com", "TLSA",
+                  [str(TLSA.from_cert(attacker_key))], signed_with="dane-only.example")
+print(dane.lookup_tlsa("mx1.example.com", lab.net))
+
 # %%
 lab.reset()
 
@@ -205,7 +216,7 @@ print(dane.sender_action(before, verify_chain(before.records, served, [host])))
 # Two fixes. **Publish the next key before switching** (`3 1 1` for the current
 # key *and* for the next one, then remove the old one after the switch). Or
 # publish **`2 1 1` for the issuing CA** as well, which survives key changes as
-# long as the CA stays the same (RFC 7671 §8.1).
+# long as the CA stays the same (RFC 7671 §8).
 
 # %%
 rrname = f"_25._tcp.{host}"
@@ -268,7 +279,7 @@ check_dane_predictions(prediction)
 port, smtp_port = lab.dns.port, lab.net.smtp_endpoint("mx1.example.com")[1]
 print(f"dig @127.0.0.1 -p {port} +dnssec TLSA _25._tcp.mx1.example.com")
 print(f"delv @127.0.0.1 -p {port} -a {lab.trust_anchor_file} +root=. TLSA _25._tcp.mx1.example.com")
-print(f"openssl s_client -starttls smtp -connect 127.0.0.1:{smtp_port} "
+print(f"openssl s_client -starttls smtp -connect 127.0.0.1:{smtp_port} -verify_return_error "
       f"-dane_tlsa_domain mx1.example.com -dane_ee_no_namechecks "
       f"-dane_tlsa_rrdata '3 1 1 {digest}'")
 
