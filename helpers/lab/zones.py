@@ -192,9 +192,6 @@ class Zones:
         """The lab root's trust anchor as a DS record in zone-file form."""
         return f". {TTL} IN DS {self.ds('').to_text()}\n"
 
-    def root_dnskey(self):
-        return dnssec_key(self.seed, "")[1]
-
     def load(self, s: Scenario) -> None:
         """Publish scenario ``s`` (e.g. its later state) in place of its zone's records."""
         self.specs[s.domain] = ZoneSpec(
