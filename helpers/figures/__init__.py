@@ -1,0 +1,17 @@
+"""Figures for the course (matplotlib). Each function returns the Figure,
+closed in pyplot, so a notebook cell shows it once as its value.
+
+One module per kind of figure; import them from here
+(``from helpers.figures import sequence_diagram``).
+Colours carry one meaning throughout: warm for what anyone on the path can
+read, green for what travels inside TLS.
+"""
+
+from ._common import CLEAR_COLOUR, HANDSHAKE_COLOUR, TLS_COLOUR
+from .cache import cache_timeline
+from .matrix import attack_matrix
+from .sequence import sequence_diagram
+from .trust import chain_of_trust
+
+__all__ = ["CLEAR_COLOUR", "HANDSHAKE_COLOUR", "TLS_COLOUR", "attack_matrix",
+           "cache_timeline", "chain_of_trust", "sequence_diagram"]
