@@ -165,9 +165,10 @@ class Report:
     def filename(self, *, gz: bool = True) -> str:
         """§5.3's file name: ``submitter!policy-domain!begin!end!unique-id.json[.gz]``
         with the dates as seconds since the epoch. The submitter is the
-        organisation's name with '!', spaces and path separators dropped; the
+        organisation's name in ASCII letters, digits, '-', '_' and '.'; the
         unique-id is a short digest of the report-id."""
-        submitter = "".join(c for c in self.organization if c not in "!/\\ ") or "unknown"
+        submitter = "".join(c for c in self.organization
+                            if c.isascii() and (c.isalnum() or c in "-_.")) or "unknown"
         domain = self.domains[0] if self.domains else "none"
         # A short unique-id keeps the name readable whatever the report-id looks like.
         unique = hashlib.sha256(self.report_id.encode("utf-8", "replace")).hexdigest()[:8]
@@ -472,7 +473,7 @@ def parse_report(data: bytes | str) -> Report:
     JSON (§5.3), or a whole email carrying it (§5.3). See the module docstring
     for what is tolerated; every other problem is a :class:`TlsRptError`."""
     if isinstance(data, str):
-        if data.lstrip().startswith("{"):
+        if data.lstrip()[:1] in ("{", "["):
             return _from_json_bytes(data.encode("utf-8", "surrogatepass"), "JSON", ())
         data = data.encode("utf-8", "surrogateescape")
     elif isinstance(data, (bytearray, memoryview)):
@@ -482,6 +483,6 @@ def parse_report(data: bytes | str) -> Report:
                           rule="§4")
     if data[:2] == b"\x1f\x8b":
         return _from_json_bytes(_inflate(data, "gzip"), "gzip", ())
-    if data.lstrip(b" \t\r\n\xef\xbb\xbf")[:1] == b"{":
+    if data.lstrip(b" \t\r\n\xef\xbb\xbf")[:1] in (b"{", b"["):
         return _from_json_bytes(data, "JSON", ())
     return _from_email(data)

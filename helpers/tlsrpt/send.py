@@ -28,6 +28,7 @@ import time
 import urllib.parse
 from dataclasses import dataclass
 from datetime import datetime
+from email.header import Header
 from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
@@ -67,7 +68,8 @@ def report_email(report: Report, to: str, *, submitter: str, mail_from: str | No
     msg["From"] = mail_from or f"tlsrpt-noreply@{submitter}"
     msg["To"] = to
     msg["Date"] = email.utils.format_datetime(date or report.end)
-    msg["Subject"] = f"Report Domain: {domain} Submitter: {submitter} Report-ID: <{report.report_id}>"
+    subject = f"Report Domain: {domain} Submitter: {submitter} Report-ID: <{report.report_id}>"
+    msg["Subject"] = subject if subject.isascii() else Header(subject, "utf-8")
     msg["TLS-Report-Domain"] = domain
     msg["TLS-Report-Submitter"] = submitter
     msg["Message-ID"] = f"<{digest[:32]}@{submitter}>"
@@ -78,7 +80,7 @@ def report_email(report: Report, to: str, *, submitter: str, mail_from: str | No
     part = MIMEApplication(report.to_gzip(), "tlsrpt+gzip", name=report.filename())
     part.add_header("Content-Disposition", "attachment", filename=report.filename())
     msg.attach(part)
-    return msg.as_bytes(policy=email.policy.SMTP)  # CRLF line ends, as SMTP needs
+    return msg.as_bytes(policy=email.policy.compat32.clone(linesep="\r\n"))  # SMTP wants CRLF
 
 
 def _mail(report: Report, uri: str, address: str, net: Network, submitter: str,
