@@ -14,6 +14,7 @@ from .lookup import lookup_record, record_name
 from .record import Record, TlsRptError, parse_record
 from .report import (POLICY_TYPES, RESULT_TYPES, Failure, PolicyReport, Report, parse_report,
                      report_from_dict)
+from .samples import sample_path
 from .send import Sent, report_email, send_report
 from .week import SENDERS, Day, SendingOrg, Week, collect, simulate_week
 
@@ -21,4 +22,5 @@ __all__ = ["TlsRptError", "Record", "parse_record", "lookup_record", "record_nam
            "Report", "PolicyReport", "Failure", "parse_report", "report_from_dict",
            "POLICY_TYPES", "RESULT_TYPES", "build_report", "period", "sts_policy_strings",
            "Sent", "report_email", "send_report", "Aggregate", "Row", "aggregate",
-           "SENDERS", "SendingOrg", "Day", "Week", "simulate_week", "collect"]
+           "SENDERS", "SendingOrg", "Day", "Week", "simulate_week", "collect",
+           "sample_path"]

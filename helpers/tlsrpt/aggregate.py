@@ -30,13 +30,17 @@ class Row:
     count: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Aggregate:
     """Rows from many reports, and the views a domain owner needs."""
 
     rows: tuple[Row, ...]
     failed_by_day: tuple[tuple[date, int], ...]  # summary counts, per day
     reports: int
+
+    def __repr__(self) -> str:
+        return (f"<Aggregate of {self.reports} reports: {self.successful()} successful, "
+                f"{self.failed()} failed sessions over {len(self.days)} days>")
 
     @property
     def days(self) -> tuple[date, ...]:

@@ -60,10 +60,13 @@ class Day:
                f"reports mailed: {mailed}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Week:
     domain: str
     days: tuple[Day, ...]
+
+    def __repr__(self) -> str:
+        return f"<Week of mail to {self.domain}: {len(self.days)} days>"
 
     def __str__(self) -> str:
         return "\n".join([f"a week of mail to {self.domain}"] + [f"  {d}" for d in self.days])
