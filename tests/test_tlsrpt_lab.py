@@ -83,8 +83,10 @@ def test_delivery_by_mail_and_https_arrives_and_reads_back(lab):
     sender = Sender(lab.net, "mta-sts")
     sender.send(MESSAGE, "a@sts-testing.example")
     report = _report(sender)
+    sink = lab.serve_reports()
+    assert lab.serve_reports() is sink  # started once
     record = tlsrpt.parse_record("v=TLSRPTv1; rua=mailto:tlsrpt@sts-testing.example,"
-                                 f"{lab.report_sink.uri}")
+                                 f"{sink.uri}")
     mailed, posted = tlsrpt.send_report(report, record, lab.net, submitter="sender.example")
     assert mailed.delivered and posted.delivered, (mailed, posted)
     (got,) = [m for m in lab.mailbox.messages if "tlsrpt@sts-testing.example" in m.rcpt_tos]
@@ -121,6 +123,7 @@ def tlsrpt_data(name):
 
 
 def test_failed_deliveries_are_results_not_exceptions(lab):
+    lab.serve_reports()
     report = tlsrpt.parse_report(tlsrpt_data("tlsrpt-provider-a.json.gz").read_bytes())
     record = tlsrpt.parse_record(
         "v=TLSRPTv1; rua=mailto:x@nowhere.example,https://reports.example.com/elsewhere,"
@@ -138,6 +141,7 @@ def test_the_endpoint_refuses_other_content_types(lab):
     import http.client
     import socket
 
+    lab.serve_reports()
     address, port = lab.net.https_endpoint("reports.example.com")
     raw = socket.create_connection((address, port), timeout=5)
     with lab.net.ssl_context().wrap_socket(raw, server_hostname="reports.example.com") as tls:

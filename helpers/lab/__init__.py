@@ -197,7 +197,6 @@ class Lab:
         default = server_cert(self.pki, "no-sni.lab.invalid")
         self.https = HTTPSServer(_server_context(default, self.directory, "no-sni.lab.invalid"))
         await self.https.start(LAB_ADDRESS)
-        self._serve_report_sink()
         for s in self.scenarios.values():
             await self._serve_scenario(s)
 
@@ -471,14 +470,20 @@ class Lab:
 
     REPORT_HOST = "reports.example.com"
 
-    def _serve_report_sink(self) -> None:
-        """An HTTPS report endpoint (§5.4) at ``https://reports.example.com/tlsrpt``
-        on the lab's HTTPS port; mailed reports (§5.3) land in ``mailbox``."""
-        host = self.REPORT_HOST
-        context = _server_context(server_cert(self.pki, host), self.directory, host)
-        self.report_sink = ReportSink(host, context)
-        self.https.report_sinks[host] = self.report_sink
-        self._routes[host] = Endpoint(LAB_ADDRESS, https=self.https.port)
+    def serve_reports(self) -> ReportSink:
+        """Start (once) an HTTPS report endpoint (RFC 8460 §5.4) at
+        ``https://reports.example.com/tlsrpt`` on the lab's HTTPS port and return
+        it; what is POSTed there is in its ``posted``. Mailed reports (§5.3) need
+        nothing: they land in ``mailbox``. Started on request, so the lab's host
+        list stays as the catalogue has it until a notebook wants the endpoint."""
+        self._require_running()
+        if self.report_sink is None:
+            host = self.REPORT_HOST
+            context = _server_context(server_cert(self.pki, host), self.directory, host)
+            self.report_sink = ReportSink(host, context)
+            self.https.report_sinks[host] = self.report_sink
+            self._routes[host] = Endpoint(LAB_ADDRESS, https=self.https.port)
+        return self.report_sink
 
     def set_certificate(self, host: str, cert: str) -> None:
         """Make MX ``host`` serve a ``valid``, ``expired``, ``wrong-name`` or

@@ -201,9 +201,11 @@ parse_report(report.to_json()) == report
 # with `TLS-Report-Domain` and `TLS-Report-Submitter` headers and a fixed
 # subject format (§5.3). By HTTPS, it is POSTed with the same media type
 # (§5.4). The lab has a receiver for both: the domain's MX puts mail in
-# `lab.mailbox`, and `https://reports.example.com/tlsrpt` accepts POSTs.
+# `lab.mailbox`, and `lab.serve_reports()` starts an endpoint at
+# `https://reports.example.com/tlsrpt` that accepts POSTs.
 
 # %%
+endpoint = lab.serve_reports()
 record = parse_record("v=TLSRPTv1; rua=mailto:tlsrpt@sts-testing.example,"
                       "https://reports.example.com/tlsrpt")
 for result in tlsrpt.send_report(report, record, lab.net, submitter="sender.example"):
@@ -220,7 +222,7 @@ print(head)
 # the report that was sent.
 
 # %%
-print(parse_report(mail.data) == report, parse_report(lab.report_sink.reports[-1]) == report)
+print(parse_report(mail.data) == report, parse_report(endpoint.reports[-1]) == report)
 
 # %%
 lab.reset()
