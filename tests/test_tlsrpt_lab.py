@@ -101,8 +101,8 @@ def test_delivery_by_mail_and_https_arrives_and_reads_back(lab):
                               f"Report-ID: <{report.report_id}>")
     (attachment,) = [p for p in msg.iter_attachments()]
     assert attachment.get_content_type() == "application/tlsrpt+gzip"
-    assert attachment.get_filename() == report.filename()
-    assert attachment.get_filename().startswith("TestSender!sts-testing.example!1780272000!")
+    assert attachment.get_filename() == report.filename("sender.example")
+    assert attachment.get_filename().startswith("sender.example!sts-testing.example!1780272000!")
     (post,) = lab.report_sink.posted
     assert (post.path, post.content_type, post.status) == (
         "/tlsrpt", "application/tlsrpt+gzip", 200)

@@ -162,12 +162,12 @@ class Report:
         depend only on the report."""
         return gzip.compress(self.to_json(indent=None).encode("utf-8"), mtime=0)
 
-    def filename(self, *, gz: bool = True) -> str:
-        """§5.3's file name: ``submitter!policy-domain!begin!end!unique-id.json[.gz]``
-        with the dates as seconds since the epoch. The submitter is the
-        organisation's name in ASCII letters, digits, '-', '_' and '.'; the
-        unique-id is a short digest of the report-id."""
-        submitter = "".join(c for c in self.organization
+    def filename(self, submitter: str | None = None, *, gz: bool = True) -> str:
+        """§5.3's file name: ``sender!policy-domain!begin!end!unique-id.json[.gz]``
+        with the dates as seconds since the epoch. ``submitter`` is the sending
+        domain (default: the organisation's name); only ASCII letters, digits,
+        '-', '_' and '.' are kept. The unique-id is a short digest of the report-id."""
+        submitter = "".join(c for c in (submitter or self.organization)
                             if c.isascii() and (c.isalnum() or c in "-_.")) or "unknown"
         domain = self.domains[0] if self.domains else "none"
         # A short unique-id keeps the name readable whatever the report-id looks like.

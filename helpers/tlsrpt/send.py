@@ -10,9 +10,11 @@
   ``application/tlsrpt+gzip`` (§5.4); any 2xx answer means it arrived.
 
 Reports travel opportunistically: STARTTLS when offered, but no certificate
-check and no MTA-STS or DANE for the report itself, so a report about broken
-TLS can still reach a domain whose TLS is broken. (The message is not DKIM
-signed, which §5.3 asks of real submitters: the lab has no DKIM.)
+check and no MTA-STS or DANE for the report itself, since senders are to
+deliver reports despite TLS failures (§5.3): a report about broken TLS must
+still reach a domain whose TLS is broken. These sessions are not recorded, so
+they do not show up in the next report. (Real submitters also DKIM-sign the
+message, §5.3; the lab has no DKIM.)
 """
 
 from __future__ import annotations
@@ -77,8 +79,9 @@ def report_email(report: Report, to: str, *, submitter: str, mail_from: str | No
         f"This is an aggregate TLS report from {submitter} for {domain} (RFC 8460),\n"
         f"covering {report.start:%Y-%m-%d %H:%M} to {report.end:%Y-%m-%d %H:%M} UTC:\n"
         f"{report.successful} successful and {report.failed} failed sessions.\n"))
-    part = MIMEApplication(report.to_gzip(), "tlsrpt+gzip", name=report.filename())
-    part.add_header("Content-Disposition", "attachment", filename=report.filename())
+    filename = report.filename(submitter)
+    part = MIMEApplication(report.to_gzip(), "tlsrpt+gzip", name=filename)
+    part.add_header("Content-Disposition", "attachment", filename=filename)
     msg.attach(part)
     return msg.as_bytes(policy=email.policy.compat32.clone(linesep="\r\n"))  # SMTP wants CRLF
 
