@@ -246,3 +246,16 @@ def test_fuzz_any_input_parses_or_raises_tlsrpt_error(data):
         parse_report(data)
     except TlsRptError as e:
         assert "RFC 8460 §" in str(e)
+
+
+def test_untrusted_text_is_escaped_in_html():
+    def change(d):
+        d["organization-name"] = "<script>alert(1)</script>"
+        d["policies"][0]["failure-details"][0]["receiving-mx-hostname"] = "<b>mx</b>"
+    r = parse_report(_broken(change))
+    page = r._repr_html_()
+    assert "<script>" not in page and "&lt;script&gt;" in page and "<b>mx</b>" not in page
+    assert "<script>alert(1)</script>" in str(r)  # plain text stays as sent
+    from helpers.tlsrpt import parse_record
+    record = parse_record("v=TLSRPTv1; rua=mailto:a@x.example; x=<img>")
+    assert "<img>" not in record._repr_html_()
