@@ -128,7 +128,9 @@ class Sender:
         self.cache = mtasts.PolicyCache(clock=clock or time.time)
         self.queue: list[Queued] = []
         self.failures: list[FailureDetail] = []
-        self.sessions: list[tuple[str, str, str, bool]] = []  # (type, domain, mx, success)
+        # (policy type, domain, mx, success): success as TLS-RPT counts it (RFC 8460 §4.3)
+        self.sessions: list[tuple[str, str, str, bool]] = []
+        self._attempt_failures = 0
 
     def __repr__(self) -> str:
         return f"<Sender {self.policy}: {len(self.queue)} queued>"
@@ -202,6 +204,9 @@ class Sender:
     def _attempt(self, domain, host, rule: _policy.Rule, message, recipient) -> Attempt:
         policy_type = {"sts": "sts", "dane": "tlsa", "skip": "tlsa"}.get(rule.kind,
                                                                         "no-policy-found")
+        # A delivered session counts as successful for TLS-RPT only if no failure
+        # was noted on the way (testing mode delivers, yet reports it failed).
+        self._attempt_failures = len(self.failures)
 
         def fail(result_type, reason, transcript=None):
             if result_type is not None:
@@ -298,5 +303,6 @@ class Sender:
         client.sendmail(self.mail_from, [recipient], message)
         client.quit()
         policy_type = {"sts": "sts", "dane": "tlsa"}.get(rule.kind, "no-policy-found")
-        self.sessions.append((policy_type, recipient.rpartition("@")[2], host, True))
+        self.sessions.append((policy_type, recipient.rpartition("@")[2], host,
+                              len(self.failures) == self._attempt_failures))
         return Attempt(host, rule.name, True, tls, note, client.transcript)

@@ -10,8 +10,9 @@ read, green for what travels inside TLS.
 from ._common import CLEAR_COLOUR, HANDSHAKE_COLOUR, TLS_COLOUR
 from .cache import cache_timeline
 from .matrix import attack_matrix
+from .reports import report_chart
 from .sequence import sequence_diagram
 from .trust import chain_of_trust
 
 __all__ = ["CLEAR_COLOUR", "HANDSHAKE_COLOUR", "TLS_COLOUR", "attack_matrix",
-           "cache_timeline", "chain_of_trust", "sequence_diagram"]
+           "cache_timeline", "chain_of_trust", "sequence_diagram", "report_chart"]

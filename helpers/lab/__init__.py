@@ -38,6 +38,7 @@ from .dnsserver import DNSServer
 from .https import HTTPSServer, Site
 from .pki import PKI, Issued, pki_for, server_cert
 from .receivers import Mailbox, Received, Receiver
+from .reportsink import ReportSink
 from .scenarios import LAB_ADDRESS, MX, SCENARIOS, PolicyHost, Scenario, Tlsa, scenario
 from .zones import Zones, dnssec_key, mx_cert
 
@@ -136,6 +137,8 @@ class Lab:
         self.dns: DNSServer | None = None
         self.https: HTTPSServer | None = None
         self.net: Network | None = None
+        self.report_sink: ReportSink | None = None  # TLS-RPT reports POSTed (RFC 8460 §5.4)
+        self._swapped_certs: set[str] = set()
 
     # -- life cycle ------------------------------------------------------------
 
@@ -452,6 +455,7 @@ class Lab:
         self._require_running()
         self.stop_attack()
         self.mailbox.clear()
+        self._reset_reporting()
         self.https.requests.clear()
         for domain, s in self._catalogue.items():
             if self.scenarios[domain] is not s or domain in self.zones.edited:
@@ -461,6 +465,49 @@ class Lab:
                 self.https.sites[s.policy_hostname] = replace(
                     self.https.sites[s.policy_hostname], answer=s.policy_host,
                     policy=s.policy.encode())
+
+    # -- TLS reporting (RFC 8460): where reports arrive, and certificates that change --
+
+    REPORT_HOST = "reports.example.com"
+
+    def serve_reports(self) -> ReportSink:
+        """Start (once) an HTTPS report endpoint (RFC 8460 §5.4) at
+        ``https://reports.example.com/tlsrpt`` on the lab's HTTPS port and return
+        it; what is POSTed there is in its ``posted``. Mailed reports (§5.3) need
+        nothing: they land in ``mailbox``. Started on request, so the lab's host
+        list stays as the catalogue has it until a notebook wants the endpoint."""
+        self._require_running()
+        if self.report_sink is None:
+            host = self.REPORT_HOST
+            context = _server_context(server_cert(self.pki, host), self.directory, host)
+            self.report_sink = ReportSink(host, context)
+            self.https.report_sinks[host] = self.report_sink
+            self._routes[host] = Endpoint(LAB_ADDRESS, https=self.https.port)
+        return self.report_sink
+
+    def set_certificate(self, host: str, cert: str) -> None:
+        """Make MX ``host`` serve a ``valid``, ``expired``, ``wrong-name`` or
+        ``self-signed`` certificate from its next connection on (e.g. the day a
+        certificate expires); ``reset()`` restores the catalogue's."""
+        self._require_running()
+        host = host.rstrip(".").lower()
+        mx = next((m for s in self.scenarios.values() for m in s.mx if m.host == host), None)
+        if mx is None or host not in self.receivers:
+            raise LabError(f"{host} is not a lab MX host; MX hosts: {', '.join(self.receivers)}")
+        if self.receivers[host].context is None:
+            raise LabError(f"{host} offers no STARTTLS, so it has no certificate to change")
+        issued = mx_cert(self.pki, replace(mx, cert=cert), self.key_kind)
+        self.receivers[host].context = _server_context(issued, self.directory, f"{host}-{cert}")
+        self._swapped_certs.add(host)
+
+    def _reset_reporting(self) -> None:
+        if self.report_sink is not None:
+            self.report_sink.clear()
+        for host in self._swapped_certs:
+            mx = next(m for s in self._catalogue.values() for m in s.mx if m.host == host)
+            self.receivers[host].context = _server_context(
+                mx_cert(self.pki, mx, self.key_kind), self.directory, host)
+        self._swapped_certs.clear()
 
     # -- display ----------------------------------------------------------------------
 

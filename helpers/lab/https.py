@@ -40,13 +40,15 @@ class HTTPSServer:
     def __init__(self, default_context: ssl.SSLContext):
         self.sites: dict[str, Site] = {}
         self.requests: list[tuple[str, str, int]] = []  # (host, path, status)
+        self.report_sinks: dict = {}  # host -> ReportSink (TLS-RPT POSTs, reportsink.py)
         self.port: int | None = None
         self._default = default_context
         self._default.sni_callback = self._sni
         self._server = None
 
     def _sni(self, sslobj, servername, _ctx):
-        site = self.sites.get((servername or "").lower())
+        name = (servername or "").lower()
+        site = self.sites.get(name) or self.report_sinks.get(name)
         if site is not None:
             sslobj.context = site.context
         return None
@@ -73,7 +75,8 @@ class HTTPSServer:
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
         try:
             head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), _CLIENT_TIMEOUT)
-            await self._respond(head, writer)
+            if not await self._to_report_sink(head, reader, writer):
+                await self._respond(head, writer)
         except (asyncio.TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError,
                 ConnectionError, ssl.SSLError) as e:
             log.info("HTTPS client dropped: %s", type(e).__name__)
@@ -116,3 +119,25 @@ class HTTPSServer:
         if parts and parts[0] != "HEAD":
             writer.write(body)
         await writer.drain()
+
+    # -- TLS-RPT report hosts (RFC 8460 §5.4): requests to a host in
+    # ``report_sinks`` go to its ReportSink; everything else is untouched.
+
+    async def _to_report_sink(self, head: bytes, reader, writer) -> bool:
+        lines = head[:_MAX_HEADER].decode("latin-1").split("\r\n")
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        sink = self.report_sinks.get(headers.get("host", "").split(":")[0].lower())
+        if sink is None:
+            return False
+        parts = lines[0].split()
+        method, path = (parts[0], parts[1]) if len(parts) == 3 else ("", "")
+        status, body = await sink.handle(method, path, headers, reader)
+        self.requests.append((sink.host, path, status))
+        writer.write((f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\n"
+                      f"Content-Type: text/plain\r\nContent-Length: {len(body)}\r\n"
+                      "Connection: close\r\n\r\n").encode("latin-1") + body)
+        await writer.drain()
+        return True

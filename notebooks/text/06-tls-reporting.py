@@ -1,0 +1,380 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,text//py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] tags=["navigation"]
+# [← 04 TLSA and DANE](04-tlsa-and-dane.ipynb) · [Contents](README.md)
+
+# %% [markdown]
+# # 06 · TLS reporting
+#
+# MTA-STS and DANE make senders refuse, or in `testing` mode merely notice, a
+# connection that is not properly protected. Either way the domain owner sees
+# nothing: the failures happen on other people's servers. SMTP TLS Reporting
+# (TLS-RPT, RFC 8460) closes that gap. The domain publishes where to send
+# reports; every sender that supports it mails (or POSTs) a daily summary of
+# its sessions: how many succeeded, how many failed, and why. This notebook
+# reads the record and a report field by field, builds reports from what a lab
+# sender saw, delivers them, and then watches a whole simulated week in which
+# an attacker strips STARTTLS and a certificate expires.
+
+# %% [markdown]
+# > **In this notebook**
+# >
+# > **Questions:** How does a domain ask for TLS reports, and what is in one?
+# > How would you notice an attack, or your own expired certificate, from the
+# > reports? When is it safe to move MTA-STS from `testing` to `enforce`?
+# >
+# > **Objectives:** parse and write a `_smtp._tls` record; read an aggregate
+# > report field by field, including the variants providers send; build a
+# > report from a sender's sessions and deliver it by mail and HTTPS; aggregate
+# > a week of reports and find the attack in them.
+# >
+# > **Time:** 25 min teaching + 15 min exercises
+# >
+# > **Prerequisites:** [03 MTA-STS, done right](03-mta-sts.ipynb);
+# > [02 The stripping attack](02-stripping-attack.ipynb) helps.
+
+# %%
+import json
+from datetime import datetime, timedelta, timezone
+
+from helpers import figures, tlsrpt
+from helpers.exercises import CORP_RUA, check_attack_days, check_failure_rate
+from helpers.exercises import check_tlsrpt_record
+from helpers.lab import Lab
+from helpers.sender import Sender
+from helpers.tlsrpt import TlsRptError, parse_record, parse_report
+
+lab = Lab.start(seed=1)
+
+# %% [markdown]
+# ## Step 1: the record says where reports go
+#
+# A sender that supports TLS-RPT looks up TXT records at `_smtp._tls.<domain>`
+# (§3). Records that do not begin with `v=TLSRPTv1;` are ignored; exactly one
+# must remain. Its `rua` field lists one or more URIs: `mailto:` (the report is
+# emailed) or `https:` (it is POSTed). In a URI, `,` `!` and `;` must be
+# percent-encoded, since they separate things in the record.
+
+# %%
+answer = lab.net.resolver().resolve("_smtp._tls.example.com", "TXT")
+print([r.to_text() for r in answer])
+tlsrpt.lookup_record("example.com", lab.net)
+
+# %% [markdown]
+# Several URIs are allowed, separated by commas. Unknown fields are kept (a
+# later version may define some); the mistakes below each mean "no reports",
+# and the parser says which rule they break:
+
+# %%
+print(parse_record("v=TLSRPTv1; rua=mailto:tlsrpt@example.com,https://reports.example.com/tlsrpt"))
+bad_records = [
+    "v=TLSRPTv1",                                   # nowhere to send reports
+    "v=tlsrptv1; rua=mailto:tlsrpt@example.com",    # the version is case-sensitive
+    "v=TLSRPTv1; rua=mailto:rpt!10m@example.com",   # '!' must be percent-encoded
+    "v=TLSRPTv1; rua=ftp://reports.example.com/",   # only mailto: and https:
+    ["v=TLSRPTv1; rua=mailto:a@example.com", "v=TLSRPTv1; rua=mailto:b@example.com"],
+]
+for record in bad_records:
+    try:
+        parse_record(record)
+    except TlsRptError as e:
+        print(f"{record}\n    -> {e}")
+
+# %% [markdown]
+# ## Step 2: one report, field by field
+#
+# A report is JSON (§4). This is the example of RFC 8460 §4.4, shipped with the
+# course in `data/` (see `data/README.md`):
+
+# %%
+example_path = tlsrpt.sample_path("tlsrpt-rfc8460-example.json")
+print(example_path.read_text())
+
+# %% [markdown]
+# Read it top down:
+#
+# - `organization-name`, `contact-info`: who sent the report and how to reach
+#   them; `report-id`: their identifier for it.
+# - `date-range`: the period covered, as RFC 3339 date-times in UTC (usually
+#   one day).
+# - `policies`: one entry per policy the sender applied to the domain:
+#   `policy-type` is `sts` (MTA-STS), `tlsa` (DANE) or `no-policy-found`;
+#   `policy-string` is the policy itself (the MTA-STS file's lines, or the TLSA
+#   records); `mx-host` the MX names or patterns it covers.
+# - `summary`: how many sessions succeeded and failed under that policy.
+# - `failure-details`: the failures grouped by `result-type` (§4.3:
+#   `starttls-not-supported`, `certificate-expired`, `validation-failure`,
+#   ...), with the addresses and MX involved and how many sessions it was.
+#
+# `parse_report` gives the same as Python objects:
+
+# %%
+example = parse_report(example_path.read_text())
+policy = example.policies[0]
+print(example.organization, "|", example.start, "to", example.end)
+print(policy.policy_type, policy.domain, "| successful:", policy.successful,
+      "failed:", policy.failed, f"({policy.failure_rate:.1%})")
+for failure in policy.failures:
+    print(f"  {failure.result_type:<24} x{failure.count:<4} MX {failure.receiving_mx_hostname}")
+
+# %% [markdown]
+# Real reports are less tidy. Even the RFC's own example writes `mx-host` as a
+# string and `failure-error-code` where §4.3 says `failure-reason-code`;
+# providers send `mx-host-pattern`, `additional-info-uri`, empty strings for
+# absent fields, dates with fractions of a second. The parser accepts what
+# RFC 8460 allows and what large providers send, and notes each variant it met:
+
+# %%
+for name in ("tlsrpt-rfc8460-example.json", "tlsrpt-provider-b.json"):
+    print(name)
+    for note in parse_report(tlsrpt.sample_path(name).read_bytes()).notes:
+        print("   ", note)
+
+# %% [markdown]
+# Anything else is refused with the place and the rule, never with a bare
+# traceback: a report is untrusted input from strangers.
+
+# %%
+broken = json.loads(example_path.read_text())
+broken["policies"][0]["summary"]["total-failure-session-count"] = "303"
+for data in (json.dumps(broken), b"\x1f\x8b\x08\x00 not really gzip",
+             b"Subject: hello\r\n\r\nNo report attached.\r\n"):
+    try:
+        parse_report(data)
+    except TlsRptError as e:
+        print(e)
+
+# %% [markdown]
+# ## Step 3: a report from what a sender saw
+#
+# The lab's `Sender` records every session (policy type, domain, MX, success)
+# and every failure detail. Here an MTA-STS sender delivers three messages to
+# `sts-testing.example`, whose policy is in `testing` mode: once normally,
+# once with an attacker stripping STARTTLS, once while the MX serves an expired
+# certificate. Testing mode delivers all three; the report tells the owner.
+
+# %%
+sender = Sender(lab.net, "mta-sts")
+message = "Subject: hello\r\n\r\nhello\r\n"
+print(sender.send(message, "ann@sts-testing.example").status)
+lab.attack("mx.sts-testing.example", "strip")
+print(sender.send(message, "bob@sts-testing.example").status)
+lab.stop_attack()
+lab.set_certificate("mx.sts-testing.example", "expired")
+print(sender.send(message, "cat@sts-testing.example").status)
+lab.set_certificate("mx.sts-testing.example", "valid")
+
+# %%
+day = datetime(2026, 6, 1, tzinfo=timezone.utc)
+report = tlsrpt.build_report(
+    sender.sessions, sender.failures, domain="sts-testing.example",
+    start=day, end=day + timedelta(days=1, seconds=-1),
+    organization="Course Sender", contact="tlsrpt@sender.example", sending_mta_ip="127.0.0.1",
+    sts_policy=sender.cache.get("sts-testing.example").policy)
+print(report.to_json())
+
+# %% [markdown]
+# `to_json` writes the schema's field names, and reading it back gives the same
+# report:
+
+# %%
+parse_report(report.to_json()) == report
+
+# %% [markdown]
+# ## Step 4: delivering the report
+#
+# `send_report` delivers to every `rua` URI (§5). By mail, the report is a
+# gzip attachment (`application/tlsrpt+gzip`) in a `multipart/report` message
+# with `TLS-Report-Domain` and `TLS-Report-Submitter` headers and a fixed
+# subject format (§5.3). By HTTPS, it is POSTed with the same media type
+# (§5.4). The lab has a receiver for both: the domain's MX puts mail in
+# `lab.mailbox`, and `lab.serve_reports()` starts an endpoint at
+# `https://reports.example.com/tlsrpt` that accepts POSTs.
+
+# %%
+endpoint = lab.serve_reports()
+record = parse_record("v=TLSRPTv1; rua=mailto:tlsrpt@sts-testing.example,"
+                      "https://reports.example.com/tlsrpt")
+for result in tlsrpt.send_report(report, record, lab.net, submitter="sender.example"):
+    print(result)
+
+# %%
+mail = lab.mailbox.messages[-1]
+print(mail)
+head, _, body = mail.data.decode().partition("\r\n\r\n")
+print(head)
+
+# %% [markdown]
+# The domain owner's side: parse what arrived, by mail and by HTTPS. Both are
+# the report that was sent.
+
+# %%
+print(parse_report(mail.data) == report, parse_report(endpoint.reports[-1]) == report)
+
+# %%
+lab.reset()
+
+# %% [markdown]
+# ## Step 5: a week of reports
+#
+# Now three sending organisations deliver to `sts-testing.example` every day
+# for a week, each on its own simulated clock: *Bulk Mail Co* sends
+# opportunistically, *Big Provider* applies MTA-STS, *Careful Relay* applies
+# DANE (which does not apply here: the zone is not signed). On Wednesday and
+# Thursday an attacker strips STARTTLS; on Saturday the MX certificate has
+# expired. After each day, each sender mails its report to
+# `tlsrpt@sts-testing.example`. The whole week takes a few seconds.
+
+# %%
+week = tlsrpt.simulate_week(lab, domain="sts-testing.example", strip_days=(2, 3),
+                            expired_days=(5,))
+week
+
+# %% [markdown]
+# Every message was delivered: the policy is in `testing` mode, so nothing
+# was refused, and some of that mail crossed the attacker's path in the clear.
+# The reports are what tells the owner. Collect them from the mailbox as a
+# domain owner's report processor would, and add them up:
+
+# %%
+reports = tlsrpt.collect(lab.mailbox, "tlsrpt@sts-testing.example")
+week_summary = tlsrpt.aggregate(reports)
+week_summary
+
+# %% [markdown]
+# The chart: green is sessions that passed; the hatched blocks on top are
+# failures, by result type. The attack is the `starttls-not-supported` block on
+# Wednesday and Thursday; the expired certificate is Saturday's
+# `certificate-expired`. Below, per sending organisation: only *Big Provider*,
+# the sender that applies MTA-STS, reported anything. Opportunistic senders
+# cannot tell that something is wrong, so the absence of failures in their
+# reports proves little.
+
+# %%
+figures.report_chart(week_summary, "TLS reports for sts-testing.example, 1 to 7 June")
+
+# %% [markdown]
+# Per MX host, as the owner would sort it out with the mail team:
+
+# %%
+for mx, counts in week_summary.per_mx().items():
+    print(mx, dict(counts))
+
+# %% [markdown]
+# **When is it safe to switch to `enforce`?** In `enforce` mode, Big Provider
+# would have kept Wednesday's and Thursday's mail queued instead of sending it
+# past the attacker, which is the point. But Saturday's expired certificate
+# would have held mail too, from every MTA-STS sender. So: first fix what is
+# yours (renew certificates automatically, and monitor them), then watch the
+# reports until the only failures left are ones you want refused, then switch.
+# Keep reading the reports afterwards: in `enforce` mode they are the only way
+# you hear about mail that did not arrive.
+
+# %%
+lab.reset()
+
+# %% [markdown]
+# ## Try it yourself
+#
+# **Exercise 1.** `tlsrpt-provider-b.json` in `data/` is a report from another
+# provider. Read it and compute `failure_rate`: the share of all its sessions,
+# over every policy entry, that failed (a number between 0 and 1).
+
+# %%
+provider_b = parse_report(tlsrpt.sample_path("tlsrpt-provider-b.json").read_bytes())
+failure_rate = None  # your answer: a float between 0 and 1
+### BEGIN SOLUTION
+failed = sum(p.failed for p in provider_b.policies)
+total = sum(p.successful + p.failed for p in provider_b.policies)
+failure_rate = failed / total
+### END SOLUTION
+
+# %% tags=["check"]
+check_failure_rate(failure_rate, provider_b)
+
+# %% [markdown]
+# **Exercise 2.** A different week, with the attacker on other days. From the
+# reports alone, find every day on which an attacker stripped STARTTLS: put
+# them in `attack_days` (a list of `datetime.date`, or strings like
+# `"2026-06-01"`). Careful: not every failure is an attack.
+
+# %%
+lab.reset()
+tlsrpt.simulate_week(lab, strip_days=(0, 4), expired_days=(2,))
+other_week = tlsrpt.aggregate(tlsrpt.collect(lab.mailbox, "tlsrpt@sts-testing.example"))
+attack_days = None  # your answer: [date, ...]
+### BEGIN SOLUTION
+stripped = other_week.per_result_type()["starttls-not-supported"]
+attack_days = [d for d, n in stripped.items() if n > 0]
+### END SOLUTION
+
+# %% tags=["check"]
+check_attack_days(attack_days, other_week)
+
+# %% [markdown]
+# **Exercise 3.** `corp.example` wants its reports both by mail to
+# `tls-reports@corp.example` and POSTed to `https://tlsrpt.corp.example/v1`.
+# Write the text of its `_smtp._tls.corp.example` TXT record in `my_record`.
+
+# %%
+print(CORP_RUA)
+my_record = None  # your answer: the TXT record's text
+### BEGIN SOLUTION
+my_record = "v=TLSRPTv1; rua=mailto:tls-reports@corp.example,https://tlsrpt.corp.example/v1"
+### END SOLUTION
+
+# %% tags=["check"]
+check_tlsrpt_record(my_record)
+
+# %% [markdown]
+# ## Equivalent commands
+#
+# The record with `dig`, against this notebook's lab while it runs (on the
+# internet: `dig +short TXT _smtp._tls.gmail.com`). A report is gzip-compressed
+# JSON: `zcat` unpacks it and `jq` picks fields, here the summary and the
+# failure types of the sample report in `data/` (run from the repository root).
+# From a mailed report, save the attachment first (most mail clients can), or
+# let `parse_report` read the whole message.
+
+# %%
+print(f"dig @127.0.0.1 -p {lab.dns.port} +short TXT _smtp._tls.sts-testing.example")
+print("zcat data/tlsrpt-provider-a.json.gz | jq '.policies[] | {domain: .policy[\"policy-domain\"],"
+      " summary, failures: [.[\"failure-details\"][]?[\"result-type\"]]}'")
+print("jq '.policies[].summary' data/tlsrpt-provider-b.json")
+
+# %% [markdown]
+# ## Key points
+#
+# - `_smtp._tls.<domain>` TXT: `v=TLSRPTv1; rua=` one or more `mailto:` or
+#   `https:` URIs; exactly one such record, or no reports.
+# - A report covers a period (usually a day) and counts successful and failed
+#   sessions per policy (`sts`, `tlsa`, `no-policy-found`), with the failures
+#   grouped by result type and MX.
+# - Reports arrive gzip-compressed, by mail (`multipart/report`, §5.3) or HTTPS
+#   POST (§5.4); providers differ in details, so parse tolerantly but strictly.
+# - `testing` mode plus TLS-RPT shows what `enforce` would block: an attack is
+#   a spike of `starttls-not-supported`, your own mistakes show up too.
+# - Only senders that apply a policy can report failures: silence from
+#   opportunistic senders is not evidence that all is well.
+
+# %% [markdown]
+# ## Clean-up
+
+# %%
+lab.stop()
+
+# %% [markdown] tags=["navigation"]
+# [← 04 TLSA and DANE](04-tlsa-and-dane.ipynb) · [Contents](README.md)
