@@ -85,6 +85,7 @@ class _SharedNetwork(Network):
         object.__setattr__(self, "_lock", threading.Lock())
         object.__setattr__(self, "_cache", {})
         object.__setattr__(self, "queries", [0])
+        object.__setattr__(self, "zones", {})  # zone apex -> signed?, learnt from answers
 
     def query(self, qname, rdtype, *, dnssec=None) -> dns.message.Message:
         key = (str(qname).lower().rstrip(".") + ".", int(dns.rdatatype.RdataType.make(rdtype)),
@@ -98,6 +99,7 @@ class _SharedNetwork(Network):
             self.queries[0] += 1
             try:
                 slot[1] = Network.query(self, qname, rdtype, dnssec=dnssec)
+                self._learn(slot[1])
             except NetworkError as e:
                 slot[2] = e
             finally:
@@ -108,14 +110,35 @@ class _SharedNetwork(Network):
             raise slot[2]
         return slot[1]
 
+    def _learn(self, response: dns.message.Message) -> None:
+        """Note which zones exist (an SOA's owner) and which are signed (an RRSIG's signer)."""
+        with self._lock:
+            for rrset in list(response.answer) + list(response.authority):
+                if rrset.rdtype == dns.rdatatype.SOA:
+                    self.zones.setdefault(rrset.name, False)
+                elif rrset.rdtype == dns.rdatatype.RRSIG:
+                    for sig in rrset:
+                        self.zones[sig.signer] = True
+
     def prefetch(self, name: str, rdtype: str) -> None:
         """Start, in parallel, the queries a validated lookup of ``name`` will
-        make: the name itself, its SOA, and the DNSKEY and DS of each ancestor
-        that can be a zone (underscore labels never are)."""
+        make: the name itself; in a zone already known to be signed, nothing
+        more (its keys are cached); in a known unsigned zone, the SOA that
+        proves it; else also the DNSKEY and DS of each ancestor that can be a
+        zone (underscore labels never are)."""
         if self._pool is None:
             return
         qname = dns.name.from_text(name)
-        wanted = [(qname, rdtype), (qname, "SOA")]
+        wanted = [(qname, rdtype)]
+        with self._lock:
+            known = [z for z in self.zones if qname.is_subdomain(z) and z != dns.name.root]
+        if known:
+            if not self.zones[max(known, key=len)]:
+                wanted.append((qname, "SOA"))
+            for q, t in wanted:
+                self._pool.submit(self._quiet, q, t)
+            return
+        wanted.append((qname, "SOA"))
         node = qname
         while True:
             if not node.labels[0].startswith(b"_") or node == dns.name.root:
@@ -169,6 +192,19 @@ def _lookup_mx(domain: str, net: _SharedNetwork) -> MxFacts:
     if address.rrset is not None:
         return MxFacts(lk, ((0, domain),), implicit=True)
     return MxFacts(lk, ())
+
+
+def _mx_early(domain: str, net: _SharedNetwork) -> tuple[str, ...]:
+    """The MX host names from the raw answer, before validation: their own
+    lookups and probes can start while the MX answer's signatures are checked
+    (the validator reuses this very answer from the shared cache)."""
+    try:
+        r = net.query(domain, "MX", dnssec=True)
+    except NetworkError:
+        return ()
+    return tuple(rd.exchange.to_text().rstrip(".").lower() for rrset in r.answer
+                 if rrset.rdtype == dns.rdatatype.MX for rd in rrset
+                 if rd.exchange != dns.name.root)
 
 
 def _host_dns(host: str, net: _SharedNetwork) -> HostFacts:
@@ -303,6 +339,7 @@ class _Job:
     def run(self) -> None:
         deadline = time.monotonic() + self.timeout
         d, net = self.domain, self.net
+        self.submit(("mx-early",), _mx_early, d, net)
         self.submit(("mx",), _lookup_mx, d, net)
         self.submit(("sts-record",), _sts_record, d, net)
         self.submit(("sts-policy",), _sts_policy, d, net, min(self.timeout, 20.0))
@@ -320,7 +357,7 @@ class _Job:
                     self.store_failure(what, e)
             self.advance()
         if self.pending:
-            self.emit([Check(f"timeout:{w[-1]}", "MX" if w[0] in ("mx", "host") else
+            self.emit([Check(f"timeout:{w[-1]}", "MX" if w[0] in ("mx", "mx-early", "host") else
                              {"probe": "STARTTLS", "rpt": "TLS-RPT"}.get(w[0], "MTA-STS"),
                              SKIP, "did not finish in time",
                              f"{' '.join(w)} took longer than {self.timeout:g} s")
@@ -328,15 +365,11 @@ class _Job:
 
     def store(self, what, value) -> None:
         kind = what[0]
-        if kind == "mx":
+        if kind == "mx-early":
+            self.start_hosts(value)
+        elif kind == "mx":
             self.mx = value
-            for _, host in value.hosts:
-                self.submit(("host", host), _host_dns, host, self.net)
-                if self.smtp:
-                    self.submit(("probe", host), _probe, host, self.probe_net)
-                else:
-                    self.probes[host] = ProbeFacts(host, skipped="not probed (smtp=False, "
-                                                   "or --no-smtp)")
+            self.start_hosts([h for _, h in value.hosts])
         elif kind == "host":
             self.hosts[what[1]] = value
         elif kind == "probe":
@@ -350,8 +383,21 @@ class _Job:
         elif kind == "rpt":
             self.rpt = RptFacts(*value)
 
+    def start_hosts(self, hosts) -> None:
+        for host in hosts:
+            if not self.once(f"start:{host}"):
+                continue
+            self.submit(("host", host), _host_dns, host, self.net)
+            if self.smtp:
+                self.submit(("probe", host), _probe, host, self.probe_net)
+            else:
+                self.probes[host] = ProbeFacts(host, skipped="not probed (smtp=False, "
+                                               "or --no-smtp)")
+
     def store_failure(self, what, e: Exception) -> None:
         message = f"{type(e).__name__}: {e}"
+        if what[0] == "mx-early":
+            return
         if what[0] == "mx":
             self.error = f"the MX lookup failed unexpectedly ({message})"
             self.mx = MxFacts(Lookup(self.domain, "MX", ERROR, None, "SERVFAIL", message), ())
