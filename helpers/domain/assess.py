@@ -21,15 +21,14 @@ EXPIRY_WARN_DAYS = 14
 
 # -- MX and DNSSEC -----------------------------------------------------------------
 
-def mx_checks(domain: str, mx: MxFacts, cmd: Commands, lab_domains=()) -> list[Check]:
+def mx_checks(domain: str, mx: MxFacts, cmd: Commands) -> list[Check]:
     """The MX answer (RFC 5321 §5.1, RFC 7505) and its DNSSEC status (RFC 4035 §4.3)."""
     lk = mx.lookup
     dig, delv = cmd.dig(domain, "MX"), cmd.delv(domain, "MX")
     if lk.status == ERROR:
         detail = lk.reason
         if "REFUSED" in lk.reason and cmd.lab:
-            detail = (f"the lab's DNS does not serve {domain}: it is not a lab domain"
-                      + (f" (lab domains: {', '.join(lab_domains)})" if lab_domains else ""))
+            detail = f"the lab's DNS does not serve {domain}: it is not a lab domain"
         return [Check("mx", "MX", FAIL, "the MX lookup got no usable answer", detail,
                       "RFC 5321 §5.1", "check that the domain is spelled right and that its "
                       "name servers answer", dig)]
@@ -41,12 +40,14 @@ def mx_checks(domain: str, mx: MxFacts, cmd: Commands, lab_domains=()) -> list[C
     elif lk.rcode == "NXDOMAIN":
         checks.append(Check("mx", "MX", FAIL, f"{domain} does not exist",
                             "DNS says there is no such name (NXDOMAIN): mail to it bounces",
-                            "RFC 1035 §4.1.1", "check the spelling", dig))
+                            "RFC 1035 §4.1.1", "check the spelling"
+                            + ("; the lab knows only its own domains (lab.domains)"
+                               if cmd.lab else ""), dig))
     elif mx.null:
         checks.append(Check("mx", "MX", INFO, "null MX: the domain accepts no mail",
                             "a single MX record '0 .' says no mail is accepted, so senders "
                             "bounce at once; there is nothing more to protect",
-                            "RFC 7505 §3", "", dig, lk.records))
+                            "RFC 7505 §3", "", dig, tuple(sorted(lk.records))))
     elif mx.implicit and mx.hosts:
         checks.append(Check("mx", "MX", WARN, "no MX records: the domain itself is the mail server",
                             "senders fall back to the domain's own address (the implicit MX); "
@@ -60,7 +61,8 @@ def mx_checks(domain: str, mx: MxFacts, cmd: Commands, lab_domains=()) -> list[C
         names = ", ".join(h for _, h in mx.hosts)
         checks.append(Check("mx", "MX", OK, f"{len(mx.hosts)} MX host(s): {names}",
                             "senders try them in preference order, lowest first",
-                            "RFC 5321 §5.1", "", dig, lk.records))
+                            "RFC 5321 §5.1", "", dig,
+                            tuple(sorted(lk.records, key=lambda r: (int(r.split()[0]), r)))))
     if lk.status == SECURE:
         checks.append(Check("dnssec", "DNSSEC", OK, "the MX answer is DNSSEC-signed (secure)",
                             lk.reason, "RFC 4035 §4.3; RFC 7672 §2.2.1", "", delv))
@@ -99,11 +101,11 @@ def host_dns_checks(h: HostFacts, cmd: Commands) -> list[Check]:
     else:
         checks.append(Check(f"address:{host}", "MX", OK,
                             f"{host} has {len(a.records)} address(es), DNSSEC {a.status}",
-                            "", "RFC 5321 §5.1", "", dig_a, a.records))
+                            "", "RFC 5321 §5.1", "", dig_a, tuple(sorted(a.records))))
     t = h.tlsa
     tlsa_name = f"_25._tcp.{t.base_name}"
     dig_t, delv_t = cmd.dig(tlsa_name, "TLSA"), cmd.delv(tlsa_name, "TLSA")
-    evidence = tuple(f"{r}  ({r.mnemonic})" for r in t.records)
+    evidence = tuple(sorted(f"{r}  ({r.mnemonic})" for r in t.records))
     if t.status == BOGUS:
         checks.append(Check(f"tlsa:{host}", "DANE", FAIL, "the TLSA lookup is bogus (DNSSEC)",
                             f"{t.reason}; DANE senders defer mail to this MX",
@@ -310,7 +312,7 @@ def sts_checks(domain: str, s: StsFacts, mx_hosts: list[str], cmd: Commands,
                             f"mta-sts.{domain}, status 200, text/plain, no redirect", curl))
         return checks
     p = s.policy
-    lines = tuple(str(p).splitlines()[1:])
+    lines = tuple(f"mx: {m}" for m in p.mx) + tuple(f"{k}: {v}" for k, v in p.extensions)
     checks.append(Check("mta-sts-policy", "MTA-STS", WARN if p.warnings else OK,
                         f"policy fetched: mode {p.mode}, max_age {p.max_age}",
                         "; ".join(p.warnings), "RFC 8461 §3.2, §3.3",

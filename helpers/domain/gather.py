@@ -54,10 +54,12 @@ def normalize(text: str) -> str:
     name = name.rstrip(".").lower()
     if not name:
         raise NotADomain("the domain name is empty")
-    try:
-        name = name.encode("idna").decode("ascii")  # internationalised names (RFC 5891)
-    except UnicodeError:
-        raise NotADomain(f"{text!r} is not a valid domain name (bad characters)") from None
+    if not name.isascii():
+        try:
+            name = name.encode("idna").decode("ascii")  # internationalised names
+        except UnicodeError:
+            raise NotADomain(f"{text!r} is not a valid internationalised domain name "
+                             "(RFC 5891 §4)") from None
     if len(name) > 253:
         raise NotADomain(f"{text!r} is longer than 253 characters (RFC 1035 §2.3.4)")
     labels = name.split(".")
@@ -231,9 +233,9 @@ def _txt(name: str, net: Network) -> tuple[tuple[str, ...], str | None]:
         return (), str(e)
     if r.rcode() not in (0, 3):  # NOERROR, NXDOMAIN
         return (), f"{name} TXT: {dns.rcode.to_text(r.rcode())}"
-    return tuple(b"".join(rd.strings).decode("utf-8", "replace")
-                 for rrset in r.answer if rrset.rdtype == dns.rdatatype.TXT
-                 for rd in rrset), None
+    return tuple(sorted(b"".join(rd.strings).decode("utf-8", "replace")
+                        for rrset in r.answer if rrset.rdtype == dns.rdatatype.TXT
+                        for rd in rrset)), None
 
 
 def _sts_record(domain: str, net: Network):
