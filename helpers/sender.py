@@ -9,7 +9,12 @@
 - ``dane``: RFC 7672 for MX hosts with DNSSEC-secure TLSA records;
 - ``auto``: what a modern MTA does (RFC 8461 §2): DANE for an MX that has
   secure TLSA records, else MTA-STS if the domain has a policy, else
-  opportunistic. A DANE failure is never rescued by MTA-STS.
+  opportunistic. A DANE failure is never rescued by MTA-STS; DANE whose
+  records are all unusable authenticates nothing, so an enforce policy applies.
+
+Which rule applies to which MX is decided by :mod:`helpers.policy` (the
+sender's decision tree); ``helpers.policy.trace`` shows that decision without
+sending anything.
 
 ``send()`` tries the MX hosts in preference order and returns an
 :class:`Outcome`: delivered over verified TLS, over unverified TLS, in the
@@ -27,7 +32,7 @@ import time
 from dataclasses import dataclass
 
 from . import dane, mtasts
-from .dnssec import BOGUS, ERROR, SECURE, resolve
+from . import policy as _policy
 from .net import Network, NetworkError
 from .smtp import RecordingSMTP, Transcript
 
@@ -111,16 +116,6 @@ class Queued:
     last_reason: str = ""
 
 
-@dataclass(frozen=True)
-class _Rule:
-    name: str  # shown in attempts
-    kind: str  # opportunistic | sts | dane | skip
-    sts: mtasts.Policy | None = None
-    tlsa: dane.TlsaLookup | None = None
-    skip_reason: str = ""
-    skip_failure: str | None = None
-
-
 class Sender:
     """A sending MTA over ``net`` applying one of :data:`POLICIES`."""
 
@@ -164,67 +159,14 @@ class Sender:
 
     # -- planning: which rule for which MX ----------------------------------------------
 
-    def _mx(self, domain: str) -> tuple[list[str], str | None, bool]:
-        """MX hosts in preference order, why there are none (if so), and whether
-        the MX answer is DNSSEC-secure: TLSA records count only below a secure
-        MX answer (RFC 7672 §2.2.1), so DANE senders validate it."""
-        if self.policy in ("dane", "auto"):
-            lookup = resolve(domain, "MX", self.net)
-            if lookup.status in (BOGUS, ERROR):
-                return [], f"the MX lookup of {domain} is {lookup.status}: {lookup.reason}", False
-            if lookup.rrset is None:
-                return [], f"{domain} has no MX records", False
-            hosts = sorted((r.preference, r.exchange.to_text().rstrip(".").lower())
-                           for r in lookup.rrset)
-            return [h for _, h in hosts], None, lookup.status == SECURE
-        hosts = mtasts.mx_hosts(domain, self.net)
-        if not hosts:
-            return [], f"{domain} has no MX records", False
-        return [h for _, h in hosts], None, False
-
-    def _sts_policy(self, domain: str) -> mtasts.Policy | None:
-        try:
-            record_id, problem = mtasts.lookup_record(domain, self.net).id, ""
-        except mtasts.MtaStsError as e:
-            record_id, problem = None, e.problem
-        failure: list[mtasts.FetchError] = []
-
-        def fetch():
-            try:
-                return mtasts.fetch_policy(domain, self.net)
-            except mtasts.FetchError as e:
-                failure.append(e)
-                raise
-
-        decision = self.cache.update(domain, record_id, fetch, problem)
-        if failure:
-            self._report(failure[0].tlsrpt_result_type, "sts", domain,
-                         f"mta-sts.{domain}", str(failure[0]))
-        if decision.policy is None or decision.policy.mode == "none":
-            return None
-        return decision.policy
-
-    def _rules(self, domain: str, hosts: list[str], mx_secure: bool) -> dict[str, _Rule]:
-        rules: dict[str, _Rule] = {}
-        dane_lookups = {}
-        if self.policy in ("dane", "auto") and mx_secure:
-            dane_lookups = {h: dane.lookup_tlsa(h, self.net) for h in hosts}
-        sts = self._sts_policy(domain) if self.policy in ("mta-sts", "auto") else None
-        for host in hosts:
-            lookup = dane_lookups.get(host)
-            if lookup is not None and lookup.status in (BOGUS, ERROR):
-                # Bogus DNSSEC is reported; a lookup that failed for other reasons
-                # (no address, no answer) is not a TLS failure, but skips the MX too.
-                rules[host] = _Rule("DANE", "skip", tlsa=lookup, skip_reason=lookup.reason,
-                                    skip_failure="dnssec-invalid" if lookup.status == BOGUS
-                                    else None)
-            elif lookup is not None and lookup.dane_applies:
-                rules[host] = _Rule("DANE", "dane", tlsa=lookup)
-            elif sts is not None:
-                rules[host] = _Rule(f"MTA-STS {sts.mode}", "sts", sts=sts)
-            else:
-                rules[host] = _Rule("opportunistic", "opportunistic")
-        return rules
+    def _plan(self, domain: str) -> _policy.Trace:
+        """Decide through :mod:`helpers.policy` (the one code path the trace,
+        the figure and the inspector show); failures known before connecting
+        (a policy fetch that failed) are reported here."""
+        plan = _policy.trace(domain, self.net, self.policy, cache=self.cache)
+        for report in plan.reports:
+            self._report(*report)
+        return plan
 
     # -- delivering -----------------------------------------------------------------------
 
@@ -238,10 +180,10 @@ class Sender:
     def _try_mx_hosts(self, message: bytes, recipient: str) -> Outcome:
         domain = recipient.rpartition("@")[2].rstrip(".").lower()
         start = len(self.failures)
-        hosts, why, mx_secure = self._mx(domain)
-        if not hosts:
-            return Outcome(DEFERRED, why, recipient, ())
-        rules = self._rules(domain, hosts, mx_secure)
+        plan = self._plan(domain)
+        if not plan.hosts:
+            return Outcome(DEFERRED, plan.why, recipient, ())
+        hosts, rules = plan.hosts, plan.rules
         attempts = []
         for host in hosts:
             attempt = self._attempt(domain, host, rules[host], message, recipient)
@@ -257,7 +199,7 @@ class Sender:
     def _report(self, result_type, policy_type, domain, mx, reason) -> None:
         self.failures.append(FailureDetail(result_type, policy_type, domain, mx, reason))
 
-    def _attempt(self, domain, host, rule: _Rule, message, recipient) -> Attempt:
+    def _attempt(self, domain, host, rule: _policy.Rule, message, recipient) -> Attempt:
         policy_type = {"sts": "sts", "dane": "tlsa", "skip": "tlsa"}.get(rule.kind,
                                                                         "no-policy-found")
 

@@ -1,0 +1,215 @@
+"""helpers.policy: the sender's decision tree, as pure logic and against the lab;
+and the agreement between trace() and what a real Sender does."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import dane, mtasts, policy
+from helpers.attacks import ATTACKS, MESSAGE, SECRET, set_up
+from helpers.sender import DEFERRED, UNVERIFIED, VERIFIED, Sender
+
+ENFORCE = mtasts.parse_policy("version: STSv1\nmode: enforce\nmx: *.d.example\nmax_age: 86400\n")
+TESTING = mtasts.parse_policy("version: STSv1\nmode: testing\nmx: *.d.example\nmax_age: 86400\n")
+KEY = "3 1 1 " + "ab" * 32
+PKIX = "1 1 1 " + "ab" * 32
+
+
+def _tlsa(status, *records):
+    return dane.TlsaLookup("mx.d.example", "mx.d.example", status,
+                           tuple(dane.TLSA.parse(r) for r in records), f"{status} (made up)")
+
+
+def _facts(mode="auto", mx="secure", tlsa=None, sts=None, hosts=((10, "mx.d.example"),)):
+    mxf = policy.MxFacts(mx, hosts if mx not in ("bogus", "error", "none") else (), "made up")
+    lookups = (("mx.d.example", tlsa),) if tlsa is not None else ()
+    stsf = None if sts is None else policy.StsFacts(sts if sts != "absent" else None, "made up")
+    return policy.Facts("d.example", mode, mxf, lookups, stsf)
+
+
+@pytest.mark.parametrize("facts,path,rule", [
+    (_facts(tlsa=_tlsa("secure", KEY)), ("mx", "tlsa", "dane"), "DANE"),
+    (_facts(tlsa=_tlsa("secure", KEY), sts=ENFORCE), ("mx", "tlsa", "dane"), "DANE"),
+    (_facts(tlsa=_tlsa("bogus"), sts=ENFORCE), ("mx", "tlsa", "skip-dnssec"), "DANE"),
+    (_facts(tlsa=_tlsa("error"), sts=ENFORCE), ("mx", "tlsa", "skip-dnssec"), "DANE"),
+    (_facts(tlsa=_tlsa("secure"), sts=ENFORCE), ("mx", "tlsa", "sts", "match", "sts-enforce"),
+     "MTA-STS enforce"),
+    (_facts(tlsa=_tlsa("insecure"), sts=TESTING), ("mx", "tlsa", "sts", "sts-testing"),
+     "MTA-STS testing"),
+    (_facts(mx="insecure", sts="absent"), ("mx", "sts", "opportunistic"), "opportunistic"),
+    (_facts(mx="bogus"), ("mx", "defer"), None),
+    (_facts(mx="none"), ("mx", "defer"), None),
+    # DANE that authenticates nothing: an enforce policy applies (RFC 8461 §2) ...
+    (_facts(tlsa=_tlsa("secure", PKIX), sts=ENFORCE),
+     ("mx", "tlsa", "unusable", "match", "sts-enforce"), "MTA-STS enforce"),
+    # ... a testing policy or none leaves DANE's "encrypt, do not authenticate".
+    (_facts(tlsa=_tlsa("secure", PKIX), sts=TESTING), ("mx", "tlsa", "unusable", "dane-encrypt"),
+     "DANE (no usable TLSA)"),
+    (_facts(tlsa=_tlsa("secure", PKIX), sts="absent"),
+     ("mx", "tlsa", "unusable", "dane-encrypt"), "DANE (no usable TLSA)"),
+    (_facts("dane", tlsa=_tlsa("secure", PKIX)), ("mx", "tlsa", "unusable", "dane-encrypt"),
+     "DANE (no usable TLSA)"),
+    # Senders that do not implement a mechanism answer its question "not asked".
+    (_facts("mta-sts", mx="unvalidated", sts=ENFORCE), ("mx", "sts", "match", "sts-enforce"),
+     "MTA-STS enforce"),
+    (_facts("dane", tlsa=_tlsa("secure")), ("mx", "tlsa", "sts", "opportunistic"),
+     "opportunistic"),
+    (_facts("opportunistic", mx="unvalidated"), ("mx", "sts", "opportunistic"), "opportunistic"),
+])
+def test_decide_walks_the_tree(facts, path, rule):
+    trace = policy.decide(facts)
+    assert trace.path() == path
+    if rule is None:
+        assert trace.hosts == () and trace.outcome == "defer"
+    else:
+        assert trace.rule("mx.d.example").name == rule
+    for a, b in zip(path, path[1:]):  # every step is an edge of the tree
+        assert b in dict(policy.TREE[a].branches).values(), (a, b)
+
+
+def test_an_mx_not_in_an_enforce_policy_is_skipped_with_validation_failure():
+    facts = _facts("mta-sts", mx="unvalidated", sts=ENFORCE, hosts=((10, "mx.other.example"),))
+    rule = policy.decide(facts).rule("mx.other.example")
+    assert rule.node == "skip-sts" and rule.skip_failure == "validation-failure"
+    assert rule.accepts == () and rule.policy_type == "sts"
+
+
+def test_tree_is_well_formed():
+    for node in policy.TREE.values():
+        for _, target in node.branches:
+            assert target in policy.TREE, (node.id, target)
+        if node.leaf:
+            assert node.kind in ("dane", "sts", "opportunistic", "skip", "defer") and node.on_failure
+    reached = {t for n in policy.TREE.values() for _, t in n.branches} | {"mx"}
+    assert reached == set(policy.TREE)
+
+
+def test_unknown_mode_is_refused():
+    with pytest.raises(ValueError, match="opportunistic, mta-sts, dane, auto"):
+        policy.decide(_facts("paranoid"))
+
+
+def test_trace_text_and_html_escape_untrusted_content():
+    found = "<script>alert(1)</script>"
+    facts = policy.Facts("d.example", "auto", policy.MxFacts("insecure", ((10, "mx.d.example"),),
+                                                             found),
+                         (), policy.StsFacts(None, found))
+    trace = policy.decide(facts)
+    assert found in str(trace)
+    assert found not in trace._repr_html_() and "&lt;script&gt;" in trace._repr_html_()
+
+
+# -- against the lab -------------------------------------------------------------------------
+
+AUTO = {  # domain: rule per MX for an auto sender (None: the MX lookup ends the walk)
+    "example.com": ["DANE", "DANE"],
+    "no-tls.example": ["opportunistic"],
+    "tls-required.example": ["opportunistic"],
+    "opportunistic.example": ["opportunistic"],
+    "sts-testing.example": ["MTA-STS testing"],
+    "sts-enforce.example": ["MTA-STS enforce", "MTA-STS enforce"],
+    "dane-only.example": ["DANE"],
+    "dane-insecure.example": ["opportunistic"],
+    "sts-expired.example": ["MTA-STS enforce"],
+    "sts-wrong-name.example": ["MTA-STS enforce"],
+    "sts-mx-mismatch.example": ["MTA-STS enforce"],
+    "sts-bad-policy-cert.example": ["opportunistic"],
+    "dane-rollover.example": ["DANE"],
+    "dnssec-bogus.example": ["DANE"],
+    "attacker.example": ["opportunistic"],
+    "sts-stale-id.example": ["MTA-STS enforce"],
+}
+
+
+def test_every_lab_domain_has_an_expected_trace(lab):
+    assert set(AUTO) == set(lab.domains)
+    for domain, rules in AUTO.items():
+        trace = policy.trace(domain, lab.net)
+        assert [r.name for r in trace.rules.values()] == rules, trace
+
+
+def test_trace_paths_of_three_lab_domains(lab):
+    assert policy.trace("dnssec-bogus.example", lab.net).path() == ("mx", "tlsa", "skip-dnssec")
+    assert policy.trace("sts-mx-mismatch.example", lab.net).path() == (
+        "mx", "sts", "match", "skip-sts")
+    bad = policy.trace("sts-bad-policy-cert.example", lab.net)
+    assert bad.path() == ("mx", "sts", "opportunistic")
+    assert [r[0] for r in bad.reports] == ["sts-webpki-invalid"]
+
+
+def test_trace_asks_only_what_the_tree_needs(lab):
+    """DANE on every MX: the MTA-STS policy is not fetched (no HTTPS request)."""
+    lab.https.requests.clear()
+    trace = policy.trace("example.com", lab.net)
+    assert not any("sts" == s.node for m in trace.mx for s in m.steps)
+    assert not lab.https.requests
+    policy.trace("example.com", lab.net, "mta-sts")
+    assert lab.https.requests
+
+
+def _cases():
+    from helpers.lab.scenarios import SCENARIOS
+    for s in SCENARIOS:
+        for attack in ATTACKS:
+            if attack == "first contact" and s.policy is None:
+                continue  # no policy host to block: not applicable
+            yield s.domain, attack
+
+
+@pytest.mark.parametrize("domain,attack", list(_cases()))
+def test_trace_and_a_real_auto_delivery_agree(lab, domain, attack):
+    """What trace() predicts, before any connection, is what Sender(net, "auto")
+    then does: the same MX hosts in order, the same rule per MX, a delivery only
+    at a TLS level the rule accepts, no connection to an MX the rule skips, and
+    the attacker reads nothing where every rule tried requires verified TLS."""
+    read = set_up(lab, attack, domain)
+    predicted = policy.trace(domain, lab.net)
+    sender = Sender(lab.net, "auto")
+    outcome = sender.send(MESSAGE, f"bob@{domain}")
+    if predicted.outcome == "defer":
+        assert outcome.status == DEFERRED and outcome.attempts == ()
+        return
+    assert [a.mx for a in outcome.attempts] == list(predicted.hosts[:len(outcome.attempts)])
+    for attempt in outcome.attempts:
+        rule = predicted.rule(attempt.mx)
+        assert attempt.rule == rule.name
+        if attempt.delivered:
+            assert attempt.tls in rule.accepts, (rule, attempt)
+        if not rule.accepts:
+            assert not attempt.delivered and attempt.transcript is None  # never connected
+    if not outcome.delivered:
+        assert len(outcome.attempts) == len(predicted.hosts) and len(sender.queue) == 1
+    if all(predicted.rule(a.mx).accepts == ("verified",) for a in outcome.attempts):
+        assert not read(SECRET)
+
+
+def test_unusable_tlsa_with_an_enforce_policy_defers_under_substitution(lab):
+    """Issue 9 item 5: only unusable TLSA (1 1 1) plus MTA-STS enforce. DANE
+    authenticates nothing, so the enforce policy applies: the auto sender
+    refuses the attacker's certificate, as the mta-sts sender does, and
+    delivers verified once the attack stops."""
+    for host in ("mx1.example.com", "mx2.example.com"):
+        digest = dane.association_data(lab.certificate(host).cert, 1, 1).hex()
+        lab.set_records("example.com", f"_25._tcp.{host}", "TLSA", [f"1 1 1 {digest}"])
+    trace = policy.trace("example.com", lab.net)
+    assert trace.path("mx1.example.com") == ("mx", "tlsa", "unusable", "match", "sts-enforce")
+    for host in ("mx1.example.com", "mx2.example.com"):
+        lab.attack(host, "substitute")
+    senders = {mode: Sender(lab.net, mode) for mode in ("auto", "mta-sts")}
+    for mode, sender in senders.items():
+        outcome = sender.send(MESSAGE, "bob@example.com")
+        assert outcome.status == DEFERRED, (mode, outcome)
+        assert {f.result_type for f in outcome.failures} == {"certificate-not-trusted"}
+        assert not any(a.saw(SECRET) for a in lab.attackers.values())
+        assert len(sender.queue) == 1
+    # A dane-only sender has no policy to apply: encrypted, unauthenticated.
+    assert Sender(lab.net, "dane").send(MESSAGE, "bob@example.com").status == UNVERIFIED
+    lab.stop_attack()
+    (retried,) = senders["auto"].retry()
+    assert retried.status == VERIFIED and retried.attempts[0].rule == "MTA-STS enforce"
+
+
+def test_trace_of_an_unknown_domain_defers(lab):
+    trace = policy.trace("nowhere.example", lab.net)
+    assert trace.outcome == "defer" and trace.hosts == ()
+    assert "nowhere.example" in str(trace)
