@@ -161,7 +161,7 @@ def test_hostile_records_and_policy_are_escaped(lab):
     assert "&lt;script&gt;" in pages[2]  # the policy's extension line
     example = domain.inspect("example.com", lab.net)
     assert example.check("mta-sts-record").status == FAIL
-    assert example.check("tlsrpt").status == OK  # a valid record, however odd its address
+    assert example.check("tlsrpt").status == FAIL  # '<' is not allowed in a URI
     assert "\\x1b" in str(example.check("tlsrpt"))
 
 
@@ -238,3 +238,17 @@ def test_port_25_blocked_gives_skip_and_the_rest(lab):
     assert result.check("mta-sts-mx").status == OK
     assert result.check("sender").status == INFO
     assert result.error is None and result.ok
+
+
+@pytest.mark.parametrize("name", list(FLAGGED))
+def test_sender_check_agrees_with_a_real_delivery(lab, name):
+    """The inspector predicts, without sending, what a real auto sender then does."""
+    from helpers import sender
+
+    predicted = domain.inspect(name, lab.net).check("sender")
+    outcome = sender.Sender(lab.net, "auto").send("Subject: t\r\n\r\nhello\r\n",
+                                                  f"postmaster@{name}")
+    expected = {sender.VERIFIED: "delivers with verified TLS",
+                sender.UNVERIFIED: "delivers with unverified TLS",
+                sender.CLEAR: "delivers in the clear", sender.DEFERRED: "defers"}[outcome.status]
+    assert expected in predicted.title, (str(predicted), str(outcome))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from .. import dane
+from .. import dane, tlsrpt
 from ..dnssec import BOGUS, ERROR, INSECURE, SECURE
 from .commands import Commands
 from .facts import HostFacts, MxFacts, ProbeFacts, RptFacts, StsFacts
@@ -393,26 +393,12 @@ def mtasts_match(pattern: str, host: str) -> bool:
 
 # -- TLS-RPT ---------------------------------------------------------------------------------
 
-def parse_tlsrpt(texts) -> tuple[str | None, str | None]:
-    """(the record, None) or (None, why it is not valid) (RFC 8460 §3).
-    A minimal reading until ``helpers.tlsrpt.parse_record`` is available."""
-    candidates = [t for t in texts if t.startswith("v=TLSRPTv1")]
-    if not candidates:
-        return None, "no record beginning with 'v=TLSRPTv1'"
-    if len(candidates) > 1:
-        return None, f"{len(candidates)} records: there must be exactly one (RFC 8460 §3)"
-    text = candidates[0]
-    fields = [f.strip() for f in text.split(";") if f.strip()]
-    if fields[0] != "v=TLSRPTv1":
-        return None, "the version field must be exactly 'v=TLSRPTv1' (RFC 8460 §3)"
-    rua = [f.split("=", 1)[1] for f in fields[1:] if f.startswith("rua=")]
-    if not rua:
-        return None, "no 'rua=' field: where should reports go? (RFC 8460 §3)"
-    for uri in rua[0].split(","):
-        uri = uri.strip()
-        if not (uri.startswith("mailto:") or uri.startswith("https:")) or len(uri) < 9:
-            return None, f"rua URI {uri!r} is neither mailto: nor https: (RFC 8460 §3)"
-    return text, None
+def parse_tlsrpt(texts):
+    """(the record, None) or (None, why it is not valid), by ``helpers.tlsrpt`` (RFC 8460 §3)."""
+    try:
+        return tlsrpt.parse_record(list(texts)), None
+    except tlsrpt.TlsRptError as e:
+        return None, str(e)
 
 
 def tlsrpt_check(domain: str, r: RptFacts, policy_published: bool, cmd: Commands,
@@ -425,8 +411,13 @@ def tlsrpt_check(domain: str, r: RptFacts, policy_published: bool, cmd: Commands
                      "RFC 8460 §3", "", dig)
     record, problem = parse(r.txt)
     if record is not None:
+        where = ", ".join(record.rua)
+        if record.warnings:
+            return Check("tlsrpt", "TLS-RPT", WARN, "TLS-RPT record published, with problems",
+                         "; ".join(record.warnings), "RFC 8460 §3",
+                         "fix what the warnings name", dig, r.txt)
         return Check("tlsrpt", "TLS-RPT", OK, "TLS-RPT record published",
-                     "senders mail daily reports of TLS successes and failures",
+                     f"senders send daily reports of TLS successes and failures to {where}",
                      "RFC 8460 §3", "", dig, r.txt)
     if r.txt and any(t.lower().startswith("v=tlsrpt") for t in r.txt):
         return Check("tlsrpt", "TLS-RPT", FAIL, "the TLS-RPT record is invalid", problem,
