@@ -435,6 +435,14 @@ class _Job:
             if host in self.hosts and self.once(f"host:{host}"):
                 self.emit(assess.host_dns_checks(self.hosts[host], self.cmd))
         sts_ready = self.sts is not None
+        if mx is not None and mx.lookup.status == ERROR:
+            # DNS is not answering for the domain: absent records would mean nothing.
+            why = "not checked: DNS gave no usable answer for the domain (see 'mx')"
+            if sts_ready and self.once("sts"):
+                self.emit([Check("mta-sts-record", "MTA-STS", SKIP, "not checked", why,
+                                 "RFC 8461 §3.1")])
+            if self.rpt is not None and self.once("rpt"):
+                self.emit([Check("tlsrpt", "TLS-RPT", SKIP, "not checked", why, "RFC 8460 §3")])
         if sts_ready and mx is not None and self.once("sts"):
             self.emit(assess.sts_checks(self.domain, self.sts, hosts, self.cmd, self.previous,
                                         self.policy_text))

@@ -61,6 +61,9 @@ class Check:
             raise ValueError(f"family must be one of {', '.join(FAMILIES)}, not {self.family!r}")
         object.__setattr__(self, "evidence", tuple(self.evidence))
 
+    def __repr__(self) -> str:
+        return f"<Check {self.id}: {self.status}: {printable(self.title)}>"
+
     @property
     def flagged(self) -> bool:
         """A problem (warn or fail), as opposed to ok, info or skip."""
@@ -122,7 +125,7 @@ class Inspection:
     error: str | None = None
     sts_id: str | None = None
     sts_policy: str | None = None
-    elapsed_ms: float = field(default=0.0, compare=False)
+    elapsed_ms: float = field(default=0.0, compare=False, repr=False)
 
     def __post_init__(self):
         object.__setattr__(self, "checks", tuple(self.checks))
@@ -164,6 +167,9 @@ class Inspection:
 
     # -- showing ---------------------------------------------------------------------
 
+    def __repr__(self) -> str:
+        return f"<Inspection of {printable(self.domain)} ({self.network}): {printable(self.verdict)}>"
+
     def __str__(self) -> str:
         head = f"{self.domain} ({self.network}): {self.verdict}"
         return printable("\n".join([head, *(str(c) for c in self.checks)]))
@@ -204,6 +210,9 @@ class Table:
     each cell the worst status of that family's checks."""
 
     inspections: tuple[Inspection, ...]
+
+    def __repr__(self) -> str:
+        return f"<Table of {len(self.inspections)} inspections>"
 
     def __str__(self) -> str:
         width = max([len(i.domain) for i in self.inspections] + [6])

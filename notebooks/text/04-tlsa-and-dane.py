@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown] tags=["navigation"]
-# [← 03 MTA-STS, done right](03-mta-sts.ipynb) · [Contents](README.md)
+# [← 03 MTA-STS, done right](03-mta-sts.ipynb) · [Contents](README.md) · [07 Check a domain →](07-check-a-domain.ipynb)
 
 # %% [markdown]
 # # 04 · TLSA and DANE
@@ -302,4 +302,4 @@ print(f"openssl s_client -starttls smtp -connect 127.0.0.1:{smtp_port} -verify_r
 lab.stop()
 
 # %% [markdown] tags=["navigation"]
-# [← 03 MTA-STS, done right](03-mta-sts.ipynb) · [Contents](README.md)
+# [← 03 MTA-STS, done right](03-mta-sts.ipynb) · [Contents](README.md) · [07 Check a domain →](07-check-a-domain.ipynb)
