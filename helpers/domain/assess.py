@@ -224,6 +224,8 @@ def probe_checks(p: ProbeFacts, h: HostFacts | None, sts_mode: str | None,
     if leaf is not None:
         subject.append(f"issuer: {leaf.issuer.rfc4514_string()}")
         subject.append(f"valid until {leaf.not_valid_after_utc:%Y-%m-%d}")
+        subject.append("chain sent: " + " <- ".join(
+            c.subject.rfc4514_string() for c in tls.chain))
     verified_ok = p.verified is not None and p.verified.accepted
     if verified_ok:
         days = (leaf.not_valid_after_utc - now).days if leaf is not None else 0
