@@ -6,6 +6,10 @@
   ``--json-file`` writes the same as JSON for scripts.
 - ``doctor [--offline]`` checks this environment (Python, packages, the lab,
   live DNS, outbound port 25) and says what to do about each problem.
+- ``inspect DOMAIN ... [--lab [--seed N]] [--json] [--no-smtp]`` checks domains
+  (live by default; ``--lab`` starts a lab, and with no DOMAIN inspects all of
+  its domains). Exit status 0: no check failed; 1: a check failed; 2: an
+  inspection could not run.
 - ``notebooks [NAME ...]`` regenerates the notebooks after a helpers change;
   ``learner`` only regenerates the learner copies.
 """
@@ -76,6 +80,43 @@ def _learner(args: argparse.Namespace) -> int:
     return 0
 
 
+def _inspect(args: argparse.Namespace) -> int:
+    import json
+
+    from helpers import domain
+    from helpers.net import Network
+
+    lab = None
+    try:
+        if args.lab:
+            from helpers.lab import Lab, LabError
+            try:
+                lab = Lab(seed=args.seed).__enter__()
+            except (LabError, OSError) as e:
+                print(f"error: the lab did not start: {e}", file=sys.stderr)
+                return 2
+            net, names = lab.net, args.domains or list(lab.domains)
+        else:
+            if not args.domains:
+                print("error: name at least one domain (or use --lab)", file=sys.stderr)
+                return 2
+            net, names = Network.live(), args.domains
+        results = domain.inspect_many(names, net, smtp=not args.no_smtp)
+    finally:
+        if lab is not None:
+            lab.stop()
+    if args.json:
+        print(json.dumps([json.loads(r.to_json()) for r in results], indent=1,
+                         ensure_ascii=False))
+    else:
+        print("\n\n".join(str(r) for r in results))
+        if len(results) > 1:
+            print("\n" + str(domain.table(results)))
+    if any(r.error for r in results):
+        return 2
+    return 0 if all(r.ok for r in results) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers",
                                      description="Helpers of the SMTP transport security course.")
@@ -94,6 +135,16 @@ def main(argv: list[str] | None = None) -> int:
     nbs.add_argument("names", nargs="*", help="execute only these (default: all)")
     nbs.add_argument("--no-run", action="store_true", help="do not execute, only regenerate")
     nbs.set_defaults(func=_notebooks)
+    ins = sub.add_parser("inspect", help="check domains: MX, DNSSEC, DANE, STARTTLS, MTA-STS, "
+                                         "TLS-RPT (never sends mail)")
+    ins.add_argument("domains", nargs="*", metavar="DOMAIN", help="domains to inspect")
+    ins.add_argument("--lab", action="store_true", help="start a lab and inspect there "
+                                                         "(default: all its domains)")
+    ins.add_argument("--seed", type=int, default=1, help="the lab's seed (default 1)")
+    ins.add_argument("--json", action="store_true", help="print the inspections as JSON")
+    ins.add_argument("--no-smtp", action="store_true", help="skip the STARTTLS probes "
+                                                            "(port 25 blocked here)")
+    ins.set_defaults(func=_inspect)
     lrn = sub.add_parser("learner", help="regenerate notebooks/learner/ from the solutions")
     lrn.set_defaults(func=_learner)
     args = parser.parse_args(argv)

@@ -1,7 +1,9 @@
 """Benchmark of the lab (``make bench`` or ``python -m helpers.bench``).
 
 Measures, on this machine: lab start and stop, one STARTTLS delivery with a
-verified certificate, and one DNSSEC-validated TLSA lookup. Prints the median
+verified certificate, one DNSSEC-validated TLSA lookup, and one domain
+inspection with 50 ms added to every DNS answer, concurrent and one query after
+another (the ratio is what concurrency buys). Prints the median
 of several runs beside the course's targets. A benchmark, not a test: it
 never fails on a slow machine, it reports.
 """
@@ -60,7 +62,31 @@ def main(runs: int = 20) -> int:
         print(f"{what:<24}{statistics.median(times):>10.1f}{max(times):>10.1f}"
               f"{(str(target) if target else '-'):>11}")
     print(f"(first lab start in this process, with PKI and zone signing: {first:.0f} ms)")
+    with Lab(seed=1) as lab:
+        print(inspection_concurrency(lab))
     return 0
+
+
+def inspection_concurrency(lab: Lab, domain: str = "example.com", delay: float = 0.05,
+                           runs: int = 3) -> str:
+    """Inspect ``domain`` with ``delay`` seconds added to each DNS answer (a
+    far-away resolver), concurrently and with the same queries one after
+    another; the target is a ratio of at least 3."""
+    from helpers import domain as inspector
+
+    lab.dns.delay = delay
+    try:
+        times, queries = {}, {}
+        for concurrent in (True, False):
+            key = "concurrent" if concurrent else "one after another"
+            times[key] = _timed(lambda: inspector.inspect(domain, lab.net, concurrent=concurrent),
+                                runs)
+    finally:
+        lab.dns.delay = 0.0
+    fast, slow = (statistics.median(times[k]) for k in ("concurrent", "one after another"))
+    return (f"inspection of {domain}, {delay * 1000:.0f} ms per DNS answer: concurrent "
+            f"{fast:.0f} ms, one after another {slow:.0f} ms, ratio {slow / fast:.1f} "
+            f"(target 3 or more)")
 
 
 if __name__ == "__main__":

@@ -184,8 +184,8 @@ def _wire(zones: Zones, data: bytes, max_size: int | None) -> bytes | None:
 
 
 class _UDP(asyncio.DatagramProtocol):
-    def __init__(self, zones: Zones):
-        self.zones = zones
+    def __init__(self, zones: Zones, server: "DNSServer"):
+        self.zones, self.server = zones, server
 
     def connection_made(self, transport):
         self.transport = transport
@@ -193,10 +193,14 @@ class _UDP(asyncio.DatagramProtocol):
     def datagram_received(self, data, addr):
         reply = _wire(self.zones, data, max_size=512)
         if reply is not None:
-            self.transport.sendto(reply, addr)
+            # The benchmark's simulated network latency (DNSServer.delay): answers
+            # are held back without blocking the loop, so concurrent queries overlap.
+            asyncio.get_running_loop().call_later(self.server.delay, self.transport.sendto,
+                                                  reply, addr)
 
 
-async def _tcp(zones: Zones, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+async def _tcp(zones: Zones, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+               server: "DNSServer"):
     try:
         while True:
             # RFC 7766 §6.2.3: idle connections are closed after a short while.
@@ -206,6 +210,8 @@ async def _tcp(zones: Zones, reader: asyncio.StreamReader, writer: asyncio.Strea
             reply = _wire(zones, data, max_size=None)
             if reply is None:
                 break
+            if server.delay:
+                await asyncio.sleep(server.delay)
             writer.write(struct.pack("!H", len(reply)) + reply)
             await writer.drain()
     except (asyncio.IncompleteReadError, asyncio.TimeoutError, ConnectionError,
@@ -216,10 +222,12 @@ async def _tcp(zones: Zones, reader: asyncio.StreamReader, writer: asyncio.Strea
 
 
 class DNSServer:
-    """UDP and TCP listeners on one loopback port, answering from ``zones``."""
+    """UDP and TCP listeners on one loopback port, answering from ``zones``.
+    ``delay``: seconds each answer is held back (simulated latency; 0 normally)."""
 
     def __init__(self, zones: Zones):
         self.zones = zones
+        self.delay = 0.0
         self.port: int | None = None
         self._udp = self._tcp = None
 
@@ -229,11 +237,11 @@ class DNSServer:
             # The OS picks a free TCP port; the same UDP port is free too almost
             # always, and when it is not we simply try another.
             self._tcp = await asyncio.start_server(
-                lambda r, w: _tcp(self.zones, r, w), address, 0)
+                lambda r, w: _tcp(self.zones, r, w, self), address, 0)
             self.port = self._tcp.sockets[0].getsockname()[1]
             try:
                 self._udp, _ = await loop.create_datagram_endpoint(
-                    lambda: _UDP(self.zones), local_addr=(address, self.port))
+                    lambda: _UDP(self.zones, self), local_addr=(address, self.port))
                 return
             except OSError:
                 self._tcp.close()

@@ -1,0 +1,432 @@
+"""From facts to checks: the judgement, with no I/O (each rule cites its RFC).
+
+Statuses: ``fail`` means mail is exposed or lost because of it (a sender defers,
+delivers in the clear, or the record is ignored); ``warn`` a weakness worth
+fixing (an attacker can strip TLS, a policy not enforced); ``info`` a fact or
+an option; ``skip`` not checked here.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from .. import dane, tlsrpt
+from ..dnssec import BOGUS, ERROR, INSECURE, SECURE
+from .commands import Commands
+from .facts import HostFacts, MxFacts, ProbeFacts, RptFacts, StsFacts
+from .result import FAIL, INFO, OK, SKIP, WARN, Check
+
+EXPIRY_WARN_DAYS = 14
+
+
+# -- MX and DNSSEC -----------------------------------------------------------------
+
+def mx_checks(domain: str, mx: MxFacts, cmd: Commands) -> list[Check]:
+    """The MX answer (RFC 5321 §5.1, RFC 7505) and its DNSSEC status (RFC 4035 §4.3)."""
+    lk = mx.lookup
+    dig, delv = cmd.dig(domain, "MX"), cmd.delv(domain, "MX")
+    if lk.status == ERROR:
+        detail = lk.reason
+        if "REFUSED" in lk.reason and cmd.lab:
+            detail = f"the lab's DNS does not serve {domain}: it is not a lab domain"
+        return [Check("mx", "MX", FAIL, "the MX lookup got no usable answer", detail,
+                      "RFC 5321 §5.1", "check that the domain is spelled right and that its "
+                      "name servers answer", dig)]
+    checks = []
+    if lk.status == BOGUS:
+        checks.append(Check("mx", "MX", FAIL, "the MX answer is bogus (DNSSEC)", lk.reason,
+                            "RFC 4035 §5.5", "fix the zone's signatures or its DS record",
+                            delv))
+    elif lk.rcode == "NXDOMAIN":
+        checks.append(Check("mx", "MX", FAIL, f"{domain} does not exist",
+                            "DNS says there is no such name (NXDOMAIN): mail to it bounces",
+                            "RFC 1035 §4.1.1", "check the spelling"
+                            + ("; the lab knows only its own domains (lab.domains)"
+                               if cmd.lab else ""), dig))
+    elif mx.null:
+        checks.append(Check("mx", "MX", INFO, "null MX: the domain accepts no mail",
+                            "a single MX record '0 .' says no mail is accepted, so senders "
+                            "bounce at once; there is nothing more to protect",
+                            "RFC 7505 §3", "", dig, tuple(sorted(lk.records))))
+    elif mx.implicit and mx.hosts:
+        checks.append(Check("mx", "MX", WARN, "no MX records: the domain itself is the mail server",
+                            "senders fall back to the domain's own address (the implicit MX); "
+                            "MTA-STS and DANE are usually set up for named MX hosts",
+                            "RFC 5321 §5.1", f"publish an MX record for {domain}", dig))
+    elif not mx.hosts:
+        checks.append(Check("mx", "MX", FAIL, "no MX records and no address",
+                            "nothing receives mail for this domain", "RFC 5321 §5.1",
+                            f"publish an MX record for {domain}", dig))
+    else:
+        names = ", ".join(h for _, h in mx.hosts)
+        checks.append(Check("mx", "MX", OK, f"{len(mx.hosts)} MX host(s): {names}",
+                            "senders try them in preference order, lowest first",
+                            "RFC 5321 §5.1", "", dig,
+                            tuple(sorted(lk.records, key=lambda r: (int(r.split()[0]), r)))))
+    if lk.status == SECURE:
+        checks.append(Check("dnssec", "DNSSEC", OK, "the MX answer is DNSSEC-signed (secure)",
+                            lk.reason, "RFC 4035 §4.3; RFC 7672 §2.2.1", "", delv))
+    elif lk.status == INSECURE:
+        checks.append(Check("dnssec", "DNSSEC", INFO, "the zone is not DNSSEC-signed",
+                            "without DNSSEC, DANE cannot protect this domain; MTA-STS can",
+                            "RFC 4035 §4.3; RFC 7672 §2.2.1",
+                            "sign the zone (and publish its DS) to make DANE possible", delv))
+    elif lk.status == BOGUS:
+        checks.append(Check("dnssec", "DNSSEC", FAIL, "the MX answer is bogus", lk.reason,
+                            "RFC 4035 §5.5", "fix the zone's signatures or its DS record", delv))
+    return checks
+
+
+# -- per MX host: address and TLSA ------------------------------------------------------
+
+def host_dns_checks(h: HostFacts, cmd: Commands) -> list[Check]:
+    """Address (with its DNSSEC status, RFC 7672 §2.2.2) and TLSA (RFC 7672 §2.2, §3.1)."""
+    host, a = h.host, h.address
+    checks = []
+    dig_a = cmd.dig(host, "A")
+    if a.status in (BOGUS, ERROR):
+        checks.append(Check(f"address:{host}", "MX", FAIL, f"the address of {host} cannot be "
+                            f"trusted ({a.status})", a.reason, "RFC 7672 §2.2.2",
+                            "fix the zone's DNSSEC or the host's records", cmd.delv(host, "A")))
+    elif a.rrset is None:
+        checks.append(Check(f"address:{host}", "MX", FAIL, f"{host} has no address",
+                            f"no A or AAAA record ({a.rcode}): senders cannot reach it",
+                            "RFC 5321 §5.1", f"publish an A or AAAA record for {host}", dig_a))
+    elif h.cname_target:
+        checks.append(Check(f"address:{host}", "MX", WARN, f"{host} is an alias (CNAME) of "
+                            f"{h.cname_target}", "an MX must name a host, not an alias; some "
+                            "senders refuse it, and DANE looks for TLSA records at both names",
+                            "RFC 2181 §10.3; RFC 7672 §2.2.3",
+                            f"point the MX at {h.cname_target} directly", dig_a, a.records))
+    else:
+        checks.append(Check(f"address:{host}", "MX", OK,
+                            f"{host} has {len(a.records)} address(es), DNSSEC {a.status}",
+                            "", "RFC 5321 §5.1", "", dig_a, tuple(sorted(a.records))))
+    t = h.tlsa
+    tlsa_name = f"_25._tcp.{t.base_name}"
+    dig_t, delv_t = cmd.dig(tlsa_name, "TLSA"), cmd.delv(tlsa_name, "TLSA")
+    evidence = tuple(sorted(f"{r}  ({r.mnemonic})" for r in t.records))
+    if t.status == BOGUS:
+        checks.append(Check(f"tlsa:{host}", "DANE", FAIL, "the TLSA lookup is bogus (DNSSEC)",
+                            f"{t.reason}; DANE senders defer mail to this MX",
+                            "RFC 7672 §2.2", "re-sign the zone; check that the TLSA RRset "
+                            "has valid RRSIGs", delv_t))
+    elif t.status == ERROR:
+        checks.append(Check(f"tlsa:{host}", "DANE", FAIL, "the TLSA lookup failed", t.reason,
+                            "RFC 7672 §2.2", "", delv_t))
+    elif t.status == INSECURE:
+        if h.unsigned_tlsa:
+            checks.append(Check(f"tlsa:{host}", "DANE", WARN,
+                                "TLSA records published in an unsigned zone: ignored",
+                                "without DNSSEC an attacker could forge them, so every sender "
+                                "must ignore them: DANE does not protect this MX",
+                                "RFC 7672 §2.2; RFC 6698 §4.1",
+                                "sign the zone with DNSSEC (or remove the records)",
+                                delv_t, h.unsigned_tlsa))
+        else:
+            checks.append(Check(f"tlsa:{host}", "DANE", INFO, "no DANE (the zone is not signed)",
+                                t.reason, "RFC 7672 §2.2", "", delv_t))
+    elif not t.records:
+        checks.append(Check(f"tlsa:{host}", "DANE", INFO, "no TLSA records: DANE is not used",
+                            t.reason, "RFC 7672 §2.2",
+                            f"publish '{tlsa_name} TLSA 3 1 1 <SHA-256 of the key>'", delv_t))
+    elif not any(r.usable for r in t.records):
+        checks.append(Check(f"tlsa:{host}", "DANE", WARN,
+                            "TLSA records exist but none is usable for SMTP",
+                            "senders still require TLS but cannot authenticate the server: "
+                            + "; ".join(r.unusable_reason for r in t.records),
+                            "RFC 7672 §3.1.3", "publish 3 1 1 (DANE-EE) or 2 1 1 (DANE-TA) "
+                            "records", delv_t, evidence))
+    else:
+        checks.append(Check(f"tlsa:{host}", "DANE", OK,
+                            f"{len(t.records)} TLSA record(s), DNSSEC-validated",
+                            "DANE senders will require TLS and check the certificate against them",
+                            "RFC 7672 §2.2", "", delv_t, evidence))
+        usable = [r for r in t.records if r.usable]
+        ee = [r for r in usable if r.usage == 3]
+        if any(r.usage == 2 for r in usable) or len({r.data for r in ee}) > 1:
+            checks.append(Check(f"rollover:{host}", "DANE", OK,
+                                "a key change is covered",
+                                "a DANE-TA (2 x x) record or a second DANE-EE record (the next "
+                                "key) keeps matching when the server's key is replaced",
+                                "RFC 7671 §8.1", "", dig_t))
+        else:
+            checks.append(Check(f"rollover:{host}", "DANE", INFO,
+                                "a key change is not covered yet",
+                                "the only record names the current key: replacing the key "
+                                "before publishing its record breaks delivery from DANE senders",
+                                "RFC 7671 §8.1", "publish the next key's 3 1 1 record (or a "
+                                "2 1 1 for the issuing CA) at least two TTLs before the change",
+                                dig_t))
+    return checks
+
+
+# -- per MX host: the STARTTLS probe ------------------------------------------------------
+
+def _cert_problem(error: str) -> str:
+    low = error.lower()
+    if "expired" in low:
+        return "expired"
+    if "hostname" in low or "mismatch" in low or "match" in low:
+        return "wrong-name"
+    return "untrusted"
+
+
+def probe_checks(p: ProbeFacts, h: HostFacts | None, sts_mode: str | None,
+                 cmd: Commands, now: _dt.datetime) -> list[Check]:
+    """STARTTLS (RFC 3207), the certificate for the MX name (RFC 8461 §4.2, RFC 6125)
+    and the DANE match (RFC 7672 §3)."""
+    host = p.host
+    ossl = cmd.openssl(host)
+    if p.skipped:
+        status = SKIP
+        return [Check(f"starttls:{host}", "STARTTLS", status, "not probed", p.skipped,
+                      "RFC 3207", "", ossl)]
+    d = p.session
+    dane_applies = h is not None and h.tlsa.dane_applies
+    banner = tuple(line.text for line in d.transcript.lines[:1]) if d else ()
+    offered = p.starttls_offered
+    checks = []
+    if offered is None:
+        checks.append(Check(f"starttls:{host}", "STARTTLS", FAIL, f"no SMTP session with {host}",
+                            d.error if d else "no session", "RFC 5321 §3.1",
+                            "check that the MX host runs an SMTP server on port 25", ossl, banner))
+        return checks
+    if not offered:
+        checks.append(Check(f"starttls:{host}", "STARTTLS", FAIL, "STARTTLS is not offered",
+                            "the EHLO reply has no STARTTLS: every sender delivers in the clear"
+                            + (", and DANE senders do not deliver at all" if dane_applies else ""),
+                            "RFC 3207 §4", "enable STARTTLS on the server, with a certificate "
+                            "for the MX name", ossl, banner))
+        if dane_applies:
+            checks.append(Check(f"dane:{host}", "DANE", FAIL, "DANE requires STARTTLS",
+                                "TLSA records exist, so DANE senders defer", "RFC 7672 §2.2",
+                                "enable STARTTLS", ossl))
+        return checks
+    tls = d.transcript.tls
+    if tls is None:
+        checks.append(Check(f"starttls:{host}", "STARTTLS", FAIL,
+                            "STARTTLS is offered, but the TLS handshake fails",
+                            d.error or "no TLS session", "RFC 3207 §4",
+                            "check the server's TLS configuration", ossl, banner))
+        return checks
+    old = tls.version in ("SSLv3", "TLSv1", "TLSv1.1")
+    checks.append(Check(f"starttls:{host}", "STARTTLS", WARN if old else OK,
+                        f"STARTTLS offered: {tls.version}, {tls.cipher}",
+                        f"{tls.bits}-bit cipher" + ("; this protocol version is deprecated"
+                                                    if old else ""),
+                        "RFC 3207; RFC 8996" if old else "RFC 3207",
+                        "allow TLS 1.2 and 1.3 only" if old else "", ossl, banner))
+    # The certificate, as an MTA-STS sender checks it (WebPKI, name = the MX host).
+    leaf = tls.chain[0] if tls.chain else None
+    names = dane.verify.dns_names(leaf) if leaf is not None else []
+    subject = [f"names: {', '.join(names) or '(none)'}"]
+    if leaf is not None:
+        subject.append(f"issuer: {leaf.issuer.rfc4514_string()}")
+        subject.append(f"valid until {leaf.not_valid_after_utc:%Y-%m-%d}")
+        subject.append("chain sent: " + " <- ".join(
+            c.subject.rfc4514_string() for c in tls.chain))
+    verified_ok = p.verified is not None and p.verified.accepted
+    if verified_ok:
+        days = (leaf.not_valid_after_utc - now).days if leaf is not None else 0
+        if days < EXPIRY_WARN_DAYS:
+            checks.append(Check(f"certificate:{host}", "certificate", WARN,
+                                f"the certificate expires in {days} days",
+                                "renew it now: MTA-STS senders refuse an expired certificate",
+                                "RFC 8461 §4.2", "renew the certificate (automate it)", ossl,
+                                tuple(subject)))
+        else:
+            checks.append(Check(f"certificate:{host}", "certificate", OK,
+                                f"valid for {host}, trusted, more than {EXPIRY_WARN_DAYS} days left",
+                                "what an MTA-STS sender checks: the MX name and a trusted chain",
+                                "RFC 8461 §4.2; RFC 6125 §6", "", ossl, tuple(subject)))
+    else:
+        error = p.verified.error if p.verified is not None else "not verified"
+        problem = _cert_problem(error or "")
+        what = {"expired": "the certificate has expired",
+                "wrong-name": f"the certificate is not valid for {host}",
+                "untrusted": "the certificate does not chain to a trusted CA"}[problem]
+        fix = {"expired": "renew the certificate (and automate renewal)",
+               "wrong-name": f"get a certificate that names {host}",
+               "untrusted": "use a certificate from a public CA, with its chain"}[problem]
+        if sts_mode == "enforce":
+            status, why = FAIL, "MTA-STS senders (mode enforce) do not deliver to this MX"
+        elif sts_mode == "testing":
+            status, why = WARN, "mode testing: senders deliver anyway and report the failure"
+        elif dane_applies:
+            status, why = INFO, "DANE senders check TLSA records instead; MTA-STS would fail"
+        else:
+            status, why = WARN, "opportunistic senders accept it; an MTA-STS policy would fail"
+        checks.append(Check(f"certificate:{host}", "certificate", status, what,
+                            f"{error}; {why}", "RFC 8461 §4.2; RFC 6125 §6", fix, ossl,
+                            tuple(subject)))
+    if dane_applies:
+        base = h.tlsa.base_name
+        result = dane.verify_chain(h.tlsa.records, list(tls.chain), [host, base], now)
+        if result.ok:
+            checks.append(Check(f"dane:{host}", "DANE", OK, "the certificate matches a TLSA record",
+                                result.reason, "RFC 7672 §3", "", ossl, result.checked))
+        elif result.all_unusable:
+            checks.append(Check(f"dane:{host}", "DANE", WARN, "TLS required, not authenticated",
+                                result.reason, "RFC 7672 §3.1.3", "publish a usable record",
+                                ossl, result.checked))
+        else:
+            checks.append(Check(f"dane:{host}", "DANE", FAIL,
+                                "no TLSA record matches the certificate",
+                                f"{result.reason}: this is the classic key-rollover outage",
+                                "RFC 7672 §2.2, §3; RFC 7671 §8.1",
+                                "publish the TLSA record of the key the server uses now",
+                                ossl, result.checked))
+    return checks
+
+
+# -- MTA-STS ---------------------------------------------------------------------------------
+
+def sts_checks(domain: str, s: StsFacts, mx_hosts: list[str], cmd: Commands,
+               previous=None, policy_text: str | None = None) -> list[Check]:
+    """Record (RFC 8461 §3.1), policy fetch and parse (§3.2, §3.3), mode and
+    max_age (§5, §3.2), MX matching (§4.1), and the id against a previous inspection."""
+    name = f"_mta-sts.{domain}"
+    dig = cmd.dig(name, "TXT")
+    curl = cmd.curl(domain)
+    checks = []
+    if s.record is None:
+        status = FAIL if s.txt and any(t.lower().startswith("v=sts") for t in s.txt) else INFO
+        title = ("the MTA-STS record is invalid: senders ignore it" if status == FAIL
+                 else "no MTA-STS record")
+        checks.append(Check("mta-sts-record", "MTA-STS", status, title, s.record_error or "",
+                            "RFC 8461 §3.1", "publish exactly one TXT record "
+                            f"'v=STSv1; id=<new id>;' at {name}", dig, s.txt))
+        if s.policy is not None:
+            checks.append(Check("mta-sts-policy", "MTA-STS", INFO,
+                                "a policy is served, but no valid record announces it",
+                                "senders look for the record first, so they never fetch it",
+                                "RFC 8461 §3.1", "", curl))
+        return checks
+    checks.append(Check("mta-sts-record", "MTA-STS", OK, f"MTA-STS record, id {s.record.id}",
+                        "; ".join(s.record.warnings), "RFC 8461 §3.1", "", dig, s.txt))
+    if s.policy is None:
+        checks.append(Check("mta-sts-policy", "MTA-STS", FAIL,
+                            f"the policy cannot be fetched ({s.policy_error_kind})",
+                            f"{s.policy_error}; senders then act as if there were no policy",
+                            "RFC 8461 §3.3", "serve the policy at https://mta-sts."
+                            f"{domain}/.well-known/mta-sts.txt with a valid certificate for "
+                            f"mta-sts.{domain}, status 200, text/plain, no redirect", curl))
+        return checks
+    p = s.policy
+    lines = tuple(f"mx: {m}" for m in p.mx) + tuple(f"{k}: {v}" for k, v in p.extensions)
+    checks.append(Check("mta-sts-policy", "MTA-STS", WARN if p.warnings else OK,
+                        f"policy fetched: mode {p.mode}, max_age {p.max_age}",
+                        "; ".join(p.warnings), "RFC 8461 §3.2, §3.3",
+                        "remove what the warnings name" if p.warnings else "", curl, lines))
+    if p.mode == "enforce":
+        checks.append(Check("mta-sts-mode", "MTA-STS", OK, "mode enforce",
+                            "senders refuse an MX that fails the policy", "RFC 8461 §5", "",
+                            curl))
+    elif p.mode == "testing":
+        checks.append(Check("mta-sts-mode", "MTA-STS", WARN, "mode testing: not enforced",
+                            "failures are reported (TLS-RPT) but mail is still delivered, so "
+                            "an attacker can still strip or intercept TLS", "RFC 8461 §5",
+                            "switch to 'mode: enforce' (and change the id) once reports show "
+                            "no failures", curl))
+    else:
+        checks.append(Check("mta-sts-mode", "MTA-STS", WARN, "mode none: MTA-STS switched off",
+                            "senders drop the policy", "RFC 8461 §5",
+                            "use testing, then enforce", curl))
+    if p.max_age >= 604800:
+        checks.append(Check("mta-sts-max-age", "MTA-STS", OK, f"max_age {p.max_age} s "
+                            f"({p.max_age // 86400} days)", "long enough to bridge an attack "
+                            "on a later fetch", "RFC 8461 §3.2", "", curl))
+    elif p.max_age >= 86400:
+        checks.append(Check("mta-sts-max-age", "MTA-STS", INFO, f"max_age {p.max_age} s "
+                            f"({p.max_age // 86400} day(s))", "fine while testing; weeks are "
+                            "recommended once enforced", "RFC 8461 §3.2",
+                            "raise max_age to 604800 or more with mode enforce", curl))
+    else:
+        checks.append(Check("mta-sts-max-age", "MTA-STS", WARN, f"max_age {p.max_age} s",
+                            "a policy that expires in less than a day gives senders little "
+                            "protection between fetches", "RFC 8461 §3.2",
+                            "raise max_age to 604800 or more", curl))
+    if p.mode != "none" and mx_hosts:
+        unmatched = [h for h in mx_hosts if not p.matches(h)]
+        unused = [pat for pat in p.mx if not any(mtasts_match(pat, h) for h in mx_hosts)]
+        evidence = tuple(f"{h}: {'allowed' if p.matches(h) else 'NOT allowed'}" for h in mx_hosts)
+        if unmatched:
+            status = FAIL if p.mode == "enforce" else WARN
+            checks.append(Check("mta-sts-mx", "MTA-STS", status,
+                                f"MX not allowed by the policy: {', '.join(unmatched)}",
+                                "senders enforcing the policy refuse these hosts; a '*.' "
+                                "pattern covers exactly one label", "RFC 8461 §4.1",
+                                "list every MX host in the policy (and change the id)",
+                                curl, evidence))
+        elif unused:
+            checks.append(Check("mta-sts-mx", "MTA-STS", WARN,
+                                f"policy entries that match no MX: {', '.join(unused)}",
+                                "stale entries allow hosts you no longer run",
+                                "RFC 8461 §4.1", "remove them (and change the id)", curl,
+                                evidence))
+        else:
+            checks.append(Check("mta-sts-mx", "MTA-STS", OK, "every MX is allowed by the policy",
+                                "", "RFC 8461 §4.1", "", curl, evidence))
+    if previous is not None and previous.sts_id is not None:
+        if previous.sts_id == s.record.id and previous.sts_policy != policy_text:
+            checks.append(Check("mta-sts-id", "MTA-STS", FAIL,
+                                "the policy changed but its id did not",
+                                f"id {s.record.id} is the same as in the previous inspection, "
+                                "so senders with a cached policy never fetch the new one",
+                                "RFC 8461 §3.1", "publish a new id in the TXT record whenever "
+                                "the policy changes", dig,
+                                ("before: " + (previous.sts_policy or "").replace("\n", "; "),
+                                 "now:    " + (policy_text or "").replace("\n", "; "))))
+        elif previous.sts_id != s.record.id:
+            checks.append(Check("mta-sts-id", "MTA-STS", INFO,
+                                f"new policy id (was {previous.sts_id})",
+                                "senders will fetch the policy again", "RFC 8461 §3.1", "", dig))
+        else:
+            checks.append(Check("mta-sts-id", "MTA-STS", OK, "same id, same policy as before",
+                                "", "RFC 8461 §3.1", "", dig))
+    return checks
+
+
+def mtasts_match(pattern: str, host: str) -> bool:
+    from ..mtasts import mx_matches
+    return mx_matches(pattern, host)
+
+
+# -- TLS-RPT ---------------------------------------------------------------------------------
+
+def parse_tlsrpt(texts):
+    """(the record, None) or (None, why it is not valid), by ``helpers.tlsrpt`` (RFC 8460 §3)."""
+    try:
+        return tlsrpt.parse_record(list(texts)), None
+    except tlsrpt.TlsRptError as e:
+        return None, str(e)
+
+
+def tlsrpt_check(domain: str, r: RptFacts, policy_published: bool, cmd: Commands,
+                 parse=parse_tlsrpt) -> Check:
+    """The ``_smtp._tls`` record (RFC 8460 §3): how the domain hears of failures."""
+    name = f"_smtp._tls.{domain}"
+    dig = cmd.dig(name, "TXT")
+    if r.error:
+        return Check("tlsrpt", "TLS-RPT", FAIL, "the TLS-RPT lookup failed", r.error,
+                     "RFC 8460 §3", "", dig)
+    record, problem = parse(r.txt)
+    if record is not None:
+        where = ", ".join(record.rua)
+        if record.warnings:
+            return Check("tlsrpt", "TLS-RPT", WARN, "TLS-RPT record published, with problems",
+                         "; ".join(record.warnings), "RFC 8460 §3",
+                         "fix what the warnings name", dig, r.txt)
+        return Check("tlsrpt", "TLS-RPT", OK, "TLS-RPT record published",
+                     f"senders send daily reports of TLS successes and failures to {where}",
+                     "RFC 8460 §3", "", dig, r.txt)
+    if r.txt and any(t.lower().startswith("v=tlsrpt") for t in r.txt):
+        return Check("tlsrpt", "TLS-RPT", FAIL, "the TLS-RPT record is invalid", problem,
+                     "RFC 8460 §3", f"publish '{name} TXT \"v=TLSRPTv1; "
+                     f"rua=mailto:tlsrpt@{domain}\"'", dig, r.txt)
+    return Check("tlsrpt", "TLS-RPT", WARN if policy_published else INFO, "no TLS-RPT record",
+                 "with a policy published, failures (an attack, an expired certificate) go "
+                 "unseen without reports" if policy_published else
+                 "reports matter most once MTA-STS or DANE is published", "RFC 8460 §3",
+                 f"publish '{name} TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@{domain}\"'", dig)

@@ -1,0 +1,496 @@
+"""Inspecting a domain over a Network: independent lookups run concurrently.
+
+``inspect(domain, net)`` asks, at once: the MX answer (validated from the
+trust anchor), the ``_mta-sts`` TXT record, the policy over HTTPS and the
+``_smtp._tls`` TXT record; as soon as the MX hosts are known, per host at
+once: its address and TLSA records (validated) and a STARTTLS probe (EHLO,
+STARTTLS, EHLO, QUIT: never MAIL, RCPT or DATA). DNSSEC validation walks the
+same keys again and again (the root's, the zone's), so queries are shared
+through one cache, and each validated lookup starts every query of its chain
+of trust at once instead of one after another. An inspection therefore takes
+about the longest chain of *dependent* queries, not their sum (``make bench``
+measures both).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import datetime as _dt
+import re
+import threading
+import time
+from dataclasses import fields, replace
+
+import dns.message
+import dns.name
+import dns.rcode
+import dns.rdatatype
+
+from .. import dane, mtasts, smtp
+from ..dnssec import ERROR, INSECURE, Lookup, resolve
+from ..net import Network, NetworkError
+from . import assess, path
+from .commands import Commands
+from .facts import HostFacts, MxFacts, ProbeFacts, RptFacts, StsFacts
+from .result import FAIL, SKIP, Check, Inspection
+
+#: A domain name as RFC 1035 §2.3.1 and RFC 5321 §2.3.5 allow for mail (LDH labels).
+_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+PROBE_TIMEOUT = 5.0
+
+
+class NotADomain(ValueError):
+    """The text is not a domain name; the message says why."""
+
+
+def normalize(text: str) -> str:
+    """``text`` as a lower-case domain name without a trailing dot; an address
+    (``alice@example.com``) gives its domain. NotADomain otherwise."""
+    if not isinstance(text, str):
+        raise NotADomain(f"a domain name is text, not {type(text).__name__}")
+    name = text.strip()
+    if "@" in name:
+        name = name.rpartition("@")[2]
+    name = name.rstrip(".").lower()
+    if not name:
+        raise NotADomain("the domain name is empty")
+    if not name.isascii():
+        try:
+            name = name.encode("idna").decode("ascii")  # internationalised names
+        except UnicodeError:
+            raise NotADomain(f"{text!r} is not a valid internationalised domain name "
+                             "(RFC 5891 §4)") from None
+    if len(name) > 253:
+        raise NotADomain(f"{text!r} is longer than 253 characters (RFC 1035 §2.3.4)")
+    labels = name.split(".")
+    bad = [label for label in labels if not _LABEL.fullmatch(label)]
+    if bad:
+        raise NotADomain(f"{text!r} is not a domain name: the label {bad[0]!r} must be 1 to "
+                         "63 letters, digits or hyphens, not starting or ending with a "
+                         "hyphen (RFC 1035 §2.3.1)")
+    if len(labels) < 2:
+        raise NotADomain(f"{text!r} is a single label: a mail domain has at least two, "
+                         "like example.com (RFC 5321 §2.3.5)")
+    return name
+
+
+# -- shared, concurrent DNS queries -----------------------------------------------------------
+
+class _SharedNetwork(Network):
+    """The inspection's Network: each distinct query is sent once (later askers
+    wait for the first), and ``prefetch`` starts a validated lookup's whole
+    chain of trust at once."""
+
+    def __init__(self, net: Network, pool: cf.Executor | None):
+        super().__init__(**{f.name: getattr(net, f.name) for f in fields(net)})
+        object.__setattr__(self, "_pool", pool)
+        object.__setattr__(self, "_lock", threading.Lock())
+        object.__setattr__(self, "_cache", {})
+        object.__setattr__(self, "queries", [0])
+        object.__setattr__(self, "zones", {})  # zone apex -> signed?, learnt from answers
+
+    def query(self, qname, rdtype, *, dnssec=None) -> dns.message.Message:
+        key = (str(qname).lower().rstrip(".") + ".", int(dns.rdatatype.RdataType.make(rdtype)),
+               self.dnssec if dnssec is None else dnssec)
+        with self._lock:
+            slot = self._cache.get(key)
+            mine = slot is None
+            if mine:
+                slot = self._cache[key] = [threading.Event(), None, None]
+        if mine:
+            self.queries[0] += 1
+            try:
+                slot[1] = Network.query(self, qname, rdtype, dnssec=dnssec)
+                self._learn(slot[1])
+            except NetworkError as e:
+                slot[2] = e
+            finally:
+                slot[0].set()
+        elif not slot[0].wait(self.dns_timeout * 3):
+            raise NetworkError(f"DNS query {qname} {rdtype} timed out")
+        if slot[2] is not None:
+            raise slot[2]
+        return slot[1]
+
+    def _learn(self, response: dns.message.Message) -> None:
+        """Note which zones exist (an SOA's owner) and which are signed (an RRSIG's signer)."""
+        with self._lock:
+            for rrset in list(response.answer) + list(response.authority):
+                if rrset.rdtype == dns.rdatatype.SOA:
+                    self.zones.setdefault(rrset.name, False)
+                elif rrset.rdtype == dns.rdatatype.RRSIG:
+                    for sig in rrset:
+                        self.zones[sig.signer] = True
+
+    def prefetch(self, name: str, rdtype: str) -> None:
+        """Start, in parallel, the queries a validated lookup of ``name`` will
+        make: the name itself; in a zone already known to be signed, nothing
+        more (its keys are cached); in a known unsigned zone, the SOA that
+        proves it; else also the DNSKEY and DS of each ancestor that can be a
+        zone (underscore labels never are)."""
+        if self._pool is None:
+            return
+        qname = dns.name.from_text(name)
+        wanted = [(qname, rdtype)]
+        with self._lock:
+            known = [z for z in self.zones if qname.is_subdomain(z) and z != dns.name.root]
+        if known:
+            if not self.zones[max(known, key=len)]:
+                wanted.append((qname, "SOA"))
+            for q, t in wanted:
+                self._pool.submit(self._quiet, q, t)
+            return
+        wanted.append((qname, "SOA"))
+        node = qname
+        while True:
+            if not node.labels[0].startswith(b"_") or node == dns.name.root:
+                wanted.append((node, "DNSKEY"))
+                if node != dns.name.root:
+                    wanted.append((node, "DS"))
+            if node == dns.name.root:
+                break
+            node = node.parent()
+        for q, t in wanted:
+            self._pool.submit(self._quiet, q, t)
+
+    def _quiet(self, qname, rdtype) -> None:
+        try:
+            self.query(qname, rdtype, dnssec=True)
+        except NetworkError:
+            pass  # the lookup that needs it will see the error itself
+
+
+class _Inline(cf.Executor):
+    """An executor that runs each task at once in the caller: the same
+    inspection, one query after another (for the benchmark's comparison)."""
+
+    def submit(self, fn, *args, **kwargs):
+        future = cf.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as e:  # handed to whoever reads the future
+            future.set_exception(e)
+        return future
+
+
+# -- the lookups ---------------------------------------------------------------------------------
+
+def _resolve(net: _SharedNetwork, name: str, rdtype: str) -> Lookup:
+    net.prefetch(name, rdtype)
+    return resolve(name, rdtype, net)
+
+
+def _lookup_mx(domain: str, net: _SharedNetwork) -> MxFacts:
+    lk = _resolve(net, domain, "MX")
+    if lk.rrset is not None:
+        records = sorted((r.preference, r.exchange.to_text().rstrip(".").lower())
+                         for r in lk.rrset)
+        if len(records) == 1 and records[0][1] == "":
+            return MxFacts(lk, (), null=True)
+        return MxFacts(lk, tuple(records))
+    if lk.status == ERROR or lk.rcode == "NXDOMAIN":
+        return MxFacts(lk, ())
+    address = _resolve(net, domain, "A")
+    if address.rrset is not None:
+        return MxFacts(lk, ((0, domain),), implicit=True)
+    return MxFacts(lk, ())
+
+
+def _mx_early(domain: str, net: _SharedNetwork) -> tuple[str, ...]:
+    """The MX host names from the raw answer, before validation: their own
+    lookups and probes can start while the MX answer's signatures are checked
+    (the validator reuses this very answer from the shared cache)."""
+    try:
+        r = net.query(domain, "MX", dnssec=True)
+    except NetworkError:
+        return ()
+    return tuple(rd.exchange.to_text().rstrip(".").lower() for rrset in r.answer
+                 if rrset.rdtype == dns.rdatatype.MX for rd in rrset
+                 if rd.exchange != dns.name.root)
+
+
+def _host_dns(host: str, net: _SharedNetwork) -> HostFacts:
+    net.prefetch(f"_25._tcp.{host}", "TLSA")
+    address = _resolve(net, host, "A")
+    tlsa = dane.lookup_tlsa(host, net)
+    unsigned = ()
+    if tlsa.status == INSECURE:
+        # Shown so the owner learns their records are ignored (RFC 7672 §2.2).
+        try:
+            r = net.query(f"_25._tcp.{tlsa.base_name}", "TLSA", dnssec=False)
+            unsigned = tuple(rd.to_text() for rrset in r.answer
+                             if rrset.rdtype == dns.rdatatype.TLSA for rd in rrset)
+        except NetworkError:
+            unsigned = ()
+    return HostFacts(host, address, tlsa, unsigned)
+
+
+def _txt(name: str, net: Network) -> tuple[tuple[str, ...], str | None]:
+    """TXT strings at ``name`` (each record's strings joined), or why the lookup failed."""
+    try:
+        r = net.query(name, "TXT", dnssec=False)
+    except NetworkError as e:
+        return (), str(e)
+    if r.rcode() not in (0, 3):  # NOERROR, NXDOMAIN
+        return (), f"{name} TXT: {dns.rcode.to_text(r.rcode())}"
+    return tuple(sorted(b"".join(rd.strings).decode("utf-8", "replace")
+                        for rrset in r.answer if rrset.rdtype == dns.rdatatype.TXT
+                        for rd in rrset)), None
+
+
+def _sts_record(domain: str, net: Network):
+    txt, error = _txt(f"_mta-sts.{domain}", net)
+    if error:
+        return txt, None, error
+    try:
+        return txt, mtasts.parse_txt(list(txt)), None
+    except mtasts.MtaStsError as e:
+        return txt, None, str(e) if txt else f"_mta-sts.{domain} has no TXT record (RFC 8461 §3.1)"
+
+
+def _sts_policy(domain: str, net: Network, timeout: float):
+    try:
+        return mtasts.fetch_policy(domain, net, timeout=timeout), None, None
+    except mtasts.FetchError as e:
+        return None, str(e), e.kind
+    except mtasts.MtaStsError as e:
+        return None, str(e), "invalid"
+
+
+def _probe(host: str, net: Network) -> ProbeFacts:
+    first = smtp.probe(host, net, verify=True)
+    if first.accepted:
+        return ProbeFacts(host, verified=first)
+    error = (first.error or "").lower()
+    if not first.transcript.lines and ("timed out" in error or "timeout" in error):
+        return ProbeFacts(host, verified=first, blocked=True, skipped=(
+            f"no answer from {host} port 25 within {net.connect_timeout:g} s: outbound port 25 "
+            "is probably blocked on this network (most home and cloud networks block it); "
+            "the other checks do not need it"))
+    if first.transcript.tls is None and "certificate" in error:
+        # The certificate failed WebPKI: look again, accepting any, for its details and DANE.
+        return ProbeFacts(host, verified=first, unverified=smtp.probe(host, net, verify=False))
+    return ProbeFacts(host, verified=first)
+
+
+# -- the inspection ----------------------------------------------------------------------------------
+
+def inspect(domain: str, net: Network, *, smtp: bool = True, timeout: float = 30.0,
+            previous: Inspection | None = None, on_check=None, concurrent: bool = True,
+            now: _dt.datetime | None = None) -> Inspection:
+    """Inspect ``domain`` on ``net`` (the lab's ``lab.net`` or ``Network.live()``).
+
+    ``smtp=False`` skips the STARTTLS probes. ``timeout``: seconds for the whole
+    inspection (what has not finished by then is reported as ``skip``).
+    ``previous``: an earlier inspection of the same domain, to tell a policy
+    changed without a new id. ``on_check(check)`` is called for each check as
+    it is found (from worker threads). ``concurrent=False`` makes the same
+    queries one after another. Never raises for a bad name or an unreachable
+    network: the inspection's ``error`` and checks say what happened.
+    """
+    started = time.perf_counter()
+    network = "lab" if net.is_lab else "live"
+    try:
+        domain = normalize(domain)
+    except NotADomain as e:
+        return Inspection(str(domain), network, error=str(e))
+    now = now or _dt.datetime.now(_dt.timezone.utc)
+    pool = cf.ThreadPoolExecutor(32, thread_name_prefix="inspect") if concurrent else _Inline()
+    shared = _SharedNetwork(net, pool if concurrent else None)
+    probe_net = replace(net, connect_timeout=min(net.connect_timeout, PROBE_TIMEOUT),
+                        io_timeout=min(net.io_timeout, 2 * PROBE_TIMEOUT))
+    job = _Job(domain, shared, probe_net, smtp, timeout, previous, on_check, pool, now)
+    try:
+        job.run()
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    return job.result(network, (time.perf_counter() - started) * 1000)
+
+
+class _Job:
+    """One inspection's bookkeeping: futures in flight, facts found, checks made."""
+
+    def __init__(self, domain, net, probe_net, smtp, timeout, previous, on_check, pool, now):
+        self.domain, self.net, self.probe_net = domain, net, probe_net
+        self.smtp, self.timeout, self.previous = smtp, timeout, previous
+        self.on_check, self.pool, self.now = on_check, pool, now
+        self.cmd = Commands.for_network(net)
+        self.checks: list[Check] = []
+        self.pending: dict[cf.Future, tuple] = {}
+        self.mx: MxFacts | None = None
+        self.hosts: dict[str, HostFacts] = {}
+        self.probes: dict[str, ProbeFacts] = {}
+        self.sts: StsFacts | None = None
+        self.sts_parts: dict[str, tuple] = {}
+        self.rpt: RptFacts | None = None
+        self.done: set[str] = set()
+        self.error: str | None = None
+
+    def submit(self, what: tuple, fn, *args) -> None:
+        self.pending[self.pool.submit(fn, *args)] = what
+
+    def emit(self, checks) -> None:
+        for c in checks:
+            self.checks.append(c)
+            if self.on_check is not None:
+                try:
+                    self.on_check(c)
+                except Exception:  # a display callback must not stop the inspection
+                    pass
+
+    def run(self) -> None:
+        deadline = time.monotonic() + self.timeout
+        d, net = self.domain, self.net
+        self.submit(("mx-early",), _mx_early, d, net)
+        self.submit(("mx",), _lookup_mx, d, net)
+        self.submit(("sts-record",), _sts_record, d, net)
+        self.submit(("sts-policy",), _sts_policy, d, net, min(self.timeout, 20.0))
+        self.submit(("rpt",), _txt, f"_smtp._tls.{d}", net)
+        while self.pending:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            finished, _ = cf.wait(list(self.pending), left, return_when=cf.FIRST_COMPLETED)
+            for future in finished:
+                what = self.pending.pop(future)
+                try:
+                    self.store(what, future.result())
+                except Exception as e:  # a bug in one lookup must not lose the others
+                    self.store_failure(what, e)
+            self.advance()
+        if self.pending:
+            self.emit([Check(f"timeout:{w[-1]}", "MX" if w[0] in ("mx", "mx-early", "host") else
+                             {"probe": "STARTTLS", "rpt": "TLS-RPT"}.get(w[0], "MTA-STS"),
+                             SKIP, "did not finish in time",
+                             f"{' '.join(w)} took longer than {self.timeout:g} s")
+                       for w in self.pending.values()])
+
+    def store(self, what, value) -> None:
+        kind = what[0]
+        if kind == "mx-early":
+            self.start_hosts(value)
+        elif kind == "mx":
+            self.mx = value
+            self.start_hosts([h for _, h in value.hosts])
+        elif kind == "host":
+            self.hosts[what[1]] = value
+        elif kind == "probe":
+            self.probes[what[1]] = value
+        elif kind in ("sts-record", "sts-policy"):
+            self.sts_parts[kind] = value
+            if len(self.sts_parts) == 2:
+                txt, record, record_error = self.sts_parts["sts-record"]
+                policy, policy_error, kind_ = self.sts_parts["sts-policy"]
+                self.sts = StsFacts(txt, record, record_error, policy, policy_error, kind_)
+        elif kind == "rpt":
+            self.rpt = RptFacts(*value)
+
+    def start_hosts(self, hosts) -> None:
+        for host in hosts:
+            if not self.once(f"start:{host}"):
+                continue
+            self.submit(("host", host), _host_dns, host, self.net)
+            if self.smtp:
+                self.submit(("probe", host), _probe, host, self.probe_net)
+            else:
+                self.probes[host] = ProbeFacts(host, skipped="not probed (smtp=False, "
+                                               "or --no-smtp)")
+
+    def store_failure(self, what, e: Exception) -> None:
+        message = f"{type(e).__name__}: {e}"
+        if what[0] == "mx-early":
+            return
+        if what[0] == "mx":
+            self.error = f"the MX lookup failed unexpectedly ({message})"
+            self.mx = MxFacts(Lookup(self.domain, "MX", ERROR, None, "SERVFAIL", message), ())
+        elif what[0] == "host":
+            self.emit([Check(f"address:{what[1]}", "MX", FAIL, "lookup failed", message)])
+            self.done.add(f"host:{what[1]}")
+        elif what[0] == "probe":
+            self.probes[what[1]] = ProbeFacts(what[1], skipped=f"probe failed: {message}")
+        elif what[0] in ("sts-record", "sts-policy"):
+            self.sts_parts[what[0]] = ((), None, message) if what[0] == "sts-record" else (
+                None, message, "error")
+            if len(self.sts_parts) == 2:
+                self.store(("sts-policy",), self.sts_parts["sts-policy"])
+        elif what[0] == "rpt":
+            self.rpt = RptFacts((), message)
+
+    def once(self, key: str) -> bool:
+        if key in self.done:
+            return False
+        self.done.add(key)
+        return True
+
+    def advance(self) -> None:
+        """Emit every check whose facts are all in."""
+        mx = self.mx
+        if mx is not None and self.once("mx"):
+            self.emit(assess.mx_checks(self.domain, mx, self.cmd))
+            if mx.lookup.status == ERROR:
+                self.error = self.error or f"DNS did not answer for {self.domain}: " \
+                                           f"{mx.lookup.reason}"
+        hosts = [h for _, h in mx.hosts] if mx is not None else []
+        for host in hosts:
+            if host in self.hosts and self.once(f"host:{host}"):
+                self.emit(assess.host_dns_checks(self.hosts[host], self.cmd))
+        sts_ready = self.sts is not None
+        if mx is not None and mx.lookup.status == ERROR:
+            # DNS is not answering for the domain: absent records would mean nothing.
+            why = "not checked: DNS gave no usable answer for the domain (see 'mx')"
+            if sts_ready and self.once("sts"):
+                self.emit([Check("mta-sts-record", "MTA-STS", SKIP, "not checked", why,
+                                 "RFC 8461 §3.1")])
+            if self.rpt is not None and self.once("rpt"):
+                self.emit([Check("tlsrpt", "TLS-RPT", SKIP, "not checked", why, "RFC 8460 §3")])
+        if sts_ready and mx is not None and self.once("sts"):
+            self.emit(assess.sts_checks(self.domain, self.sts, hosts, self.cmd, self.previous,
+                                        self.policy_text))
+        sts_mode = self.sts.policy.mode if sts_ready and self.sts.policy else None
+        for host in hosts:
+            if host in self.probes and host in self.hosts and sts_ready \
+                    and self.once(f"probe:{host}"):
+                self.emit(assess.probe_checks(self.probes[host], self.hosts[host], sts_mode,
+                                              self.cmd, self.now))
+        all_hosts = mx is not None and all(h in self.hosts for h in hosts)
+        if self.rpt is not None and sts_ready and all_hosts and self.once("rpt"):
+            published = self.sts.record is not None or any(
+                self.hosts[h].tlsa.dane_applies for h in hosts)
+            self.emit([assess.tlsrpt_check(self.domain, self.rpt, published, self.cmd)])
+        if (mx is not None and sts_ready and all_hosts and all(h in self.probes for h in hosts)
+                and self.once("sender")):
+            self.emit([path.sender_check(self.domain, mx, self.hosts, self.probes, self.sts,
+                                         self.now)])
+
+    @property
+    def policy_text(self) -> str | None:
+        p = self.sts.policy if self.sts else None
+        if p is None:
+            return None
+        return "\n".join([f"mode: {p.mode}", *(f"mx: {m}" for m in p.mx),
+                          f"max_age: {p.max_age}"])
+
+    _KINDS = ("mx", "dnssec", "address", "tlsa", "rollover", "starttls", "certificate", "dane",
+              "mta-sts-record", "mta-sts-policy", "mta-sts-mode", "mta-sts-max-age",
+              "mta-sts-mx", "mta-sts-id", "tlsrpt", "sender", "timeout")
+
+    def order(self, check: Check) -> tuple:
+        """A fixed order, whatever order the checks were found in: the domain's
+        DNS, then each MX host in preference order, then MTA-STS, TLS-RPT, sender."""
+        kind, _, host = check.id.partition(":")
+        hosts = [h for _, h in self.mx.hosts] if self.mx else []
+        group = 0 if kind in ("mx", "dnssec") else 1 if host in hosts else 2
+        rank = self._KINDS.index(kind) if kind in self._KINDS else len(self._KINDS)
+        return (group, hosts.index(host) if host in hosts else 0, rank, check.id)
+
+    def result(self, network: str, elapsed_ms: float) -> Inspection:
+        record = self.sts.record if self.sts else None
+        return Inspection(self.domain, network, tuple(sorted(self.checks, key=self.order)),
+                          self.error,
+                          record.id if record else None, self.policy_text, elapsed_ms)
+
+
+def inspect_many(domains, net: Network, **options) -> list[Inspection]:
+    """Inspect several domains at once (each concurrently inside too)."""
+    with cf.ThreadPoolExecutor(min(8, max(1, len(domains)))) as pool:
+        return list(pool.map(lambda d: inspect(d, net, **options), domains))

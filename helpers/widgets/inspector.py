@@ -1,0 +1,157 @@
+"""The domain inspector widget: type a domain, press Enter (or Inspect), watch
+the checks arrive one by one.
+
+``inspector(lab)`` (or ``inspector(net, domains=...)``) returns an
+:class:`Inspector`; display it in a notebook. Its parts are handles for tests
+and scripts: ``domain`` (a Combobox: Enter submits), ``mode`` (lab / live),
+``button``, ``status`` and ``results``; ``inspect()`` starts an inspection,
+``wait()`` waits for it, ``result`` is the last :class:`~helpers.domain.Inspection`.
+The inspection runs in a background thread, so the cell is never frozen; the
+button is disabled while it runs; errors appear in the widget. Everything
+that came from the network is escaped (see :mod:`helpers.domain.result`).
+"""
+
+from __future__ import annotations
+
+import threading
+
+import ipywidgets as widgets
+
+from .. import domain as _domain
+from ..domain.result import COLOURS, FAIL, STATUSES, escape
+from ..net import Network
+
+#: Real domains offered in live mode: large mail providers with MTA-STS and/or DANE.
+LIVE_SUGGESTIONS = ("gmail.com", "outlook.com", "yahoo.com", "posteo.de", "mailbox.org",
+                    "protonmail.com", "ietf.org")
+
+
+class Inspector:
+    """See the module docstring. ``live``: a factory for the live Network
+    (default :meth:`Network.live`), called only when live mode is used."""
+
+    def __init__(self, net: Network, *, domains=(), live=Network.live, smtp: bool = True,
+                 timeout: float = 30.0):
+        self.lab_net, self.live_factory = net, live
+        self.lab_domains = tuple(domains)
+        self.smtp, self.timeout = smtp, timeout
+        self.result: _domain.Inspection | None = None
+        self.error: str | None = None
+        self._checks: list = []
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._done = threading.Event()
+        self._done.set()
+
+        self.domain = widgets.Combobox(value="", placeholder="a domain, e.g. example.com",
+                                       options=self.lab_domains, ensure_option=False,
+                                       continuous_update=False, description="Domain:")
+        self.mode = widgets.ToggleButtons(options=["lab", "live"],
+                                          value="lab" if net.is_lab else "live",
+                                          tooltips=["the offline lab", "the real internet "
+                                                    "(needs DNS and, for STARTTLS, port 25)"])
+        self.button = widgets.Button(description="Inspect", button_style="primary",
+                                     icon="search")
+        self.status = widgets.HTML("")
+        self.results = widgets.HTML("")
+        self.root = widgets.VBox([widgets.HBox([self.domain, self.mode, self.button]),
+                                  self.status, self.results])
+        # Enter (or leaving the box) commits the value: that submits.
+        self.domain.observe(lambda change: self.inspect(), "value")
+        self.button.on_click(lambda _: self.inspect())
+        self.mode.observe(self._mode_changed, "value")
+        self._mode_changed()
+
+    # -- actions -----------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return not self._done.is_set()
+
+    def network(self) -> Network:
+        return self.lab_net if self.mode.value == "lab" else self.live_factory()
+
+    def inspect(self, domain: str | None = None) -> bool:
+        """Start inspecting ``domain`` (default: the text box); False if one is running."""
+        with self._lock:
+            if self.running:
+                return False
+            name = (domain if domain is not None else self.domain.value).strip()
+            if not name:
+                self.status.value = "<i>type a domain first</i>"
+                return False
+            self._done.clear()
+        self._checks = []
+        self.result, self.error = None, None
+        self.button.disabled = True
+        self.status.value = f"inspecting <code>{escape(name)}</code> ({self.mode.value})&hellip;"
+        self.results.value = ""
+        self._thread = threading.Thread(target=self._run, args=(name,), daemon=True,
+                                        name="inspector")
+        self._thread.start()
+        return True
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the running inspection; True when none is running."""
+        return self._done.wait(timeout)
+
+    def _run(self, name: str) -> None:
+        try:
+            result = _domain.inspect(name, self.network(), smtp=self.smtp, timeout=self.timeout,
+                                     on_check=self._found)
+            self.result = result
+            self.status.value = self._verdict_html(result)
+            self.results.value = result._repr_html_().split("</p>", 1)[-1]
+        except Exception as e:  # whatever it is, show it in the widget, not as a traceback
+            self.error = f"{type(e).__name__}: {e}"
+            self.status.value = (f'<span style="color:{COLOURS[FAIL]}"><b>the inspection '
+                                 f"failed:</b> {escape(self.error)}</span>")
+        finally:
+            self.button.disabled = False
+            self._done.set()
+
+    def _found(self, check) -> None:
+        with self._lock:
+            self._checks.append(check)
+            rows = "".join(c.html_row() for c in self._checks)
+        self.status.value = (f"{len(self._checks)} checks so far&hellip;")
+        self.results.value = f"<table>{rows}</table>"
+
+    def _mode_changed(self, change=None) -> None:
+        self.domain.options = self.lab_domains if self.mode.value == "lab" else LIVE_SUGGESTIONS
+
+    @staticmethod
+    def _verdict_html(result) -> str:
+        if result.error:
+            return (f'<span style="color:{COLOURS[FAIL]}"><b>{escape(result.domain)}</b>: '
+                    f"{escape(result.verdict)}</span>")
+        counts = ", ".join(f'<span style="color:{COLOURS[s]}">{n} {s}</span>'
+                           for s in STATUSES
+                           if (n := sum(c.status == s for c in result.checks)))
+        return f"<b>{escape(result.domain)}</b>: {escape(result.verdict)} ({counts})"
+
+    # -- display ----------------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        return "<Inspector: type a domain, press Enter>"
+
+    def _repr_html_(self) -> str:
+        """The static view (where widgets do not render): the last result, if any."""
+        if self.result is not None:
+            return self.result._repr_html_()
+        return ("<p><i>The domain inspector: run this notebook in Jupyter to type a domain "
+                "and watch its checks arrive.</i></p>")
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.root._repr_mimebundle_(**kwargs) or {}
+        bundle["text/plain"] = repr(self)
+        bundle["text/html"] = self._repr_html_()
+        return bundle
+
+
+def inspector(net_or_lab, *, domains=None, **options) -> Inspector:
+    """An :class:`Inspector` on a lab (its network and domains) or a Network."""
+    net = getattr(net_or_lab, "net", net_or_lab)
+    if domains is None:
+        domains = getattr(net_or_lab, "domains", ())
+    return Inspector(net, domains=domains, **options)
