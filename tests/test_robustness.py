@@ -1,0 +1,205 @@
+"""Clients facing hostile servers (issue 10, items 1-5 and 9): deadlines per call,
+bounded replies and transcripts, no crash on long lines, one copy per message,
+nothing lost on Ctrl-C. The servers are real sockets on 127.0.0.1
+(tests/hostile_servers.py); the clients are the course's own."""
+
+from __future__ import annotations
+
+import ssl
+import time
+from dataclasses import replace
+from types import MappingProxyType
+
+import pytest
+
+from helpers import mtasts, smtp
+from helpers.net import Endpoint
+from helpers.sender import CLEAR, DEFERRED, Sender
+from hostile_servers import HostileHTTPS, HostileSMTP, Script
+
+DOMAIN = "sts-enforce.example"
+MX1, MX2 = "mx1.sts-enforce.example", "mx2.sts-enforce.example"
+POLICY_HOST = "mta-sts." + DOMAIN
+MESSAGE = b"Subject: hostile\r\n\r\nsecret words\r\n"
+SLACK = 2.0  # generous: the point is "ends", not "how fast"
+
+
+def _context(lab, host, tmp_path_factory) -> ssl.SSLContext:
+    issued = lab.certificate(host)
+    folder = tmp_path_factory.mktemp("hostile")
+    (folder / "c.pem").write_bytes(issued.chain_pem)
+    (folder / "k.pem").write_bytes(issued.key_pem)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(folder / "c.pem", folder / "k.pem")
+    return ctx
+
+
+@pytest.fixture(scope="module")
+def servers(session_lab, tmp_path_factory):
+    """Two hostile MX hosts for sts-enforce.example and a hostile policy host."""
+    made = {host: HostileSMTP(_context(session_lab, host, tmp_path_factory))
+            for host in (MX1, MX2)}
+    made[POLICY_HOST] = HostileHTTPS(_context(session_lab, POLICY_HOST, tmp_path_factory))
+    yield made
+    for s in made.values():
+        s.stopping = True
+
+
+def hostile_net(lab, servers, io_timeout=0.1):
+    """The lab's network (real DNS), but the MX and policy hosts are the hostile
+    servers, with short timeouts."""
+    hosts = dict(lab.net.hosts)
+    hosts[MX1] = Endpoint("127.0.0.1", smtp=servers[MX1].port)
+    hosts[MX2] = Endpoint("127.0.0.1", smtp=servers[MX2].port)
+    hosts[POLICY_HOST] = Endpoint("127.0.0.1", https=servers[POLICY_HOST].port)
+    return replace(lab.net, hosts=MappingProxyType(hosts), io_timeout=io_timeout,
+                   connect_timeout=1.0)
+
+
+def script_all(servers, **kw):
+    for host in (MX1, MX2):
+        servers[host].reset(Script(**kw))
+
+
+def enforcing_sender(lab, net) -> Sender:
+    """An MTA-STS sender that already holds the domain's genuine enforce policy
+    (fetched from the lab before the hostile servers took over)."""
+    sender = Sender(net, "mta-sts")
+    record = mtasts.lookup_record(DOMAIN, lab.net)
+    policy = mtasts.fetch_policy(DOMAIN, lab.net)
+    assert policy.mode == "enforce"
+    sender.cache.update(DOMAIN, record.id, lambda: policy)
+    return sender
+
+
+def timed(call):
+    start = time.monotonic()
+    result = call()
+    return result, time.monotonic() - start
+
+
+# -- item 1: one deadline per call, not per read --------------------------------------
+
+def test_probe_ends_by_its_deadline_when_the_greeting_trickles(lab, servers):
+    # 0.02 s a byte keeps every single read well inside a 5 s I/O timeout.
+    script_all(servers, stage="greeting", mischief="trickle", trickle_delay=0.02)
+    net = hostile_net(lab, servers, io_timeout=5.0)
+    result, took = timed(lambda: smtp.probe(MX1, net, timeout=0.5))
+    assert not result.accepted and "deadline" in result.error
+    assert took < 0.5 + SLACK
+
+
+def test_deliver_default_deadline_comes_from_the_network(lab, servers):
+    script_all(servers, stage="EHLO", mischief="trickle", trickle_delay=0.02)
+    net = hostile_net(lab, servers, io_timeout=0.1)
+    result, took = timed(lambda: smtp.deliver(MX1, net, MESSAGE, sender="a@b.example",
+                                              recipients=["c@" + DOMAIN]))
+    assert not result.accepted and "deadline" in result.error
+    assert took < smtp.session_timeout(net) + SLACK
+
+
+def test_fetch_policy_ends_by_its_deadline_when_the_headers_trickle(lab, servers):
+    servers[POLICY_HOST].reset(Script(stage="headers", mischief="trickle",
+                                      trickle_delay=0.02))
+    net = hostile_net(lab, servers, io_timeout=5.0)
+    start = time.monotonic()
+    with pytest.raises(mtasts.FetchError) as e:
+        mtasts.fetch_policy(DOMAIN, net, timeout=0.5)
+    assert e.value.kind == "timeout"
+    assert time.monotonic() - start < 0.5 + SLACK
+
+
+# -- item 2: an endless multi-line reply is cut off ---------------------------------------
+
+@pytest.mark.parametrize("stage", ["greeting", "EHLO"])
+def test_endless_continuation_lines_are_cut_off(lab, servers, stage):
+    script_all(servers, stage=stage, mischief="endless")
+    net = hostile_net(lab, servers, io_timeout=5.0)
+    result = smtp.probe(MX1, net, timeout=10)
+    assert not result.accepted and "went past" in result.error
+    kept = sum(len(line.data) for line in result.transcript.lines)
+    assert kept <= smtp.MAX_REPLY_BYTES + 2000
+    assert len(result.transcript.lines) <= smtp.MAX_REPLY_LINES + 10
+
+
+def test_sender_stops_reading_an_endless_reply_and_keeps_the_message(lab, servers):
+    script_all(servers, stage="greeting", mischief="endless")
+    sender = Sender(hostile_net(lab, servers, io_timeout=5.0), "opportunistic")
+    outcome = sender.send(MESSAGE, "c@" + DOMAIN)
+    assert outcome.status == DEFERRED and len(sender.queue) == 1
+    assert all("went past" in a.reason for a in outcome.attempts)
+
+
+# -- item 3: a line over 8,192 bytes ------------------------------------------------------
+
+@pytest.mark.parametrize("stage", ["greeting", "EHLO", "MAIL"])
+def test_a_huge_reply_line_is_an_error_result_not_a_crash(lab, servers, stage):
+    script_all(servers, stage=stage, mischief="huge-line", starttls=False)
+    net = hostile_net(lab, servers, io_timeout=5.0)
+    result = smtp.deliver(MX1, net, MESSAGE, sender="a@b.example",
+                          recipients=["c@" + DOMAIN], timeout=10)
+    assert not result.accepted and "Line too long" in result.error
+
+
+# -- item 5: accepted means delivered, whatever happens to QUIT ------------------------
+
+@pytest.mark.parametrize("mischief", ["reset", "close", "silence", "garbage"])
+def test_accepted_then_quit_fails_is_one_delivery(lab, servers, mischief):
+    script_all(servers, stage="QUIT", mischief=mischief)
+    sender = Sender(hostile_net(lab, servers, io_timeout=0.2), "opportunistic")
+    outcome = sender.send(MESSAGE, "c@" + DOMAIN)
+    assert outcome.delivered and [a.mx for a in outcome.attempts] == [MX1]
+    assert sender.queue == [] and sender.retry() == []
+    time.sleep(0.3)  # let the servers count
+    assert servers[MX1].record.confirmed == 1 and servers[MX2].record.confirmed == 0
+
+
+def test_deliver_reports_accepted_when_quit_is_reset(lab, servers):
+    script_all(servers, stage="QUIT", mischief="reset")
+    result = smtp.deliver(MX1, hostile_net(lab, servers), MESSAGE, sender="a@b.example",
+                          recipients=["c@" + DOMAIN], timeout=5)
+    assert result.accepted and result.error is None
+
+
+# -- item 9: Ctrl-C during a send leaves the message queued --------------------------
+
+def test_keyboard_interrupt_during_send_leaves_the_message_queued(lab, servers, monkeypatch):
+    script_all(servers, stage="QUIT", mischief="ok")
+    sender = Sender(hostile_net(lab, servers, io_timeout=1.0), "opportunistic")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(smtp.RecordingSMTP, "sendmail", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        sender.send(MESSAGE, "c@" + DOMAIN)
+    assert [q.message for q in sender.queue] == [MESSAGE]
+    monkeypatch.undo()
+    outcome, = sender.retry()
+    assert outcome.delivered and sender.queue == []
+
+
+# -- item 4: ASCII digits only in Content-Length -------------------------------------------
+
+@pytest.mark.parametrize("length", ["68\xb2".encode("latin-1"), b"\xb9\xb2", b"-1", b"0x40"])
+def test_non_ascii_content_length_is_a_fetch_error(lab, servers, length):
+    servers[POLICY_HOST].reset(Script(stage="headers", mischief="garbage", garbage=length))
+    with pytest.raises(mtasts.FetchError) as e:
+        mtasts.fetch_policy(DOMAIN, hostile_net(lab, servers, io_timeout=2.0))
+    assert e.value.kind == "http"
+    assert e.value.tlsrpt_result_type == "sts-policy-fetch-error"
+
+
+def test_discover_reports_a_bad_content_length(lab, servers):
+    servers[POLICY_HOST].reset(Script(stage="headers", mischief="garbage",
+                                      garbage="68\xb2".encode("latin-1")))
+    found = mtasts.discover(DOMAIN, hostile_net(lab, servers, io_timeout=2.0))
+    assert found.policy is None and "ASCII digits" in found.policy_error
+
+
+def test_enforcing_sender_never_uses_the_clear_with_hostile_mx(lab, servers):
+    script_all(servers, stage="EHLO", mischief="ok", starttls=False)
+    sender = enforcing_sender(lab, hostile_net(lab, servers, io_timeout=1.0))
+    outcome = sender.send(MESSAGE, "c@" + DOMAIN)
+    assert outcome.status == DEFERRED and outcome.status != CLEAR
+    assert servers[MX1].record.clear_content == 0 and len(sender.queue) == 1
