@@ -203,3 +203,22 @@ def test_enforcing_sender_never_uses_the_clear_with_hostile_mx(lab, servers):
     outcome = sender.send(MESSAGE, "c@" + DOMAIN)
     assert outcome.status == DEFERRED and outcome.status != CLEAR
     assert servers[MX1].record.clear_content == 0 and len(sender.queue) == 1
+
+
+# -- item 6: one bad value does not poison a zone --------------------------------------
+
+def test_a_bad_record_value_is_a_lab_error_and_changes_nothing(lab):
+    from helpers.lab import LabError
+    owner = "_25._tcp.mx1.example.com"
+    before = lab.net.query(owner, "TLSA").answer
+    with pytest.raises(LabError, match=r"_25\._tcp\.mx1\.example\.com TLSA '3 1 1 00'"):
+        lab.set_records("example.com", owner, "TLSA", ["3 1 1 00"])
+    assert lab.net.query(owner, "TLSA").answer == before
+    with pytest.raises(LabError, match="not a valid record"):
+        lab.set_records("example.com", owner, "NOSUCHTYPE", ["1"])
+    # later edits of the same zone work, with and without a reset in between
+    lab.set_records("example.com", "extra.example.com", "TXT", ['"hello"'])
+    assert lab.net.query("extra.example.com", "TXT").answer
+    lab.reset()
+    lab.set_records("example.com", "extra.example.com", "TXT", ['"again"'])
+    assert b"again" in lab.net.query("extra.example.com", "TXT").answer[0][0].strings[0]

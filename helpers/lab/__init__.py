@@ -412,7 +412,12 @@ class Lab:
         ``domain``'s zone, re-signing it; ``values=[]`` removes them."""
         self._require_running()
         self.scenario(domain)
-        self.zones.set(domain.rstrip(".").lower(), owner, rdtype, values)
+        if isinstance(values, str):
+            raise LabError(f"give the {rdtype} values as a list, e.g. [{values!r}]")
+        try:
+            self.zones.set(domain.rstrip(".").lower(), owner, rdtype, list(values))
+        except ValueError as e:
+            raise LabError(f"nothing changed in {domain}: {e}") from None
 
     def forge_records(self, domain: str, owner: str, rdtype: str, values: list[str], *,
                       signed_with: str | None = None, signer: str | None = None) -> None:
