@@ -222,3 +222,21 @@ def test_a_bad_record_value_is_a_lab_error_and_changes_nothing(lab):
     lab.reset()
     lab.set_records("example.com", "extra.example.com", "TXT", ['"again"'])
     assert b"again" in lab.net.query("extra.example.com", "TXT").answer[0][0].strings[0]
+
+
+# -- item 10: any three-digit status is served ------------------------------------------
+
+@pytest.mark.parametrize("status", [299, 600, 999])
+def test_policy_host_serves_unregistered_status_codes(lab, status):
+    lab.set_policy_answer(DOMAIN, status=status)
+    with pytest.raises(mtasts.FetchError) as e:
+        mtasts.fetch_policy(DOMAIN, lab.net)
+    assert e.value.kind == "http-status" and f"HTTP {status}" in str(e.value)
+
+
+@pytest.mark.parametrize("bad", [{"status": 42}, {"status": 1000}, {"colour": "red"}])
+def test_policy_answer_rejects_what_is_not_an_answer(lab, bad):
+    from helpers.lab import LabError
+    with pytest.raises(LabError, match="cannot set that answer"):
+        lab.set_policy_answer(DOMAIN, **bad)
+    assert mtasts.fetch_policy(DOMAIN, lab.net).mode == "enforce"

@@ -405,7 +405,10 @@ class Lab:
         s = self.scenario(domain)
         if s.policy is None:
             raise LabError(f"{domain} has no policy host")
-        self.https.set_answer(s.policy_hostname, **changes)
+        try:
+            self.https.set_answer(s.policy_hostname, **changes)
+        except (TypeError, ValueError) as e:
+            raise LabError(f"cannot set that answer for {s.policy_hostname}: {e}") from None
 
     def set_records(self, domain: str, owner: str, rdtype: str, values: list[str]) -> None:
         """Publish ``values`` (zone-file text) as ``owner``'s ``rdtype`` records in
