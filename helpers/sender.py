@@ -246,6 +246,9 @@ class Sender:
     def _try_mx_hosts(self, message: bytes, recipient: str) -> Outcome:
         domain = recipient.rpartition("@")[2].rstrip(".").lower()
         start = len(self.failures)
+        stopped = getattr(self.net.hosts, "stopped", "")  # a lab network whose lab stopped
+        if stopped:
+            return Outcome(DEFERRED, f"{stopped}; the message stays queued", recipient, ())
         hosts, why, mx_secure = self._mx(domain)
         if not hosts:
             return Outcome(DEFERRED, why, recipient, ())

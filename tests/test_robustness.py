@@ -240,3 +240,77 @@ def test_policy_answer_rejects_what_is_not_an_answer(lab, bad):
     with pytest.raises(LabError, match="cannot set that answer"):
         lab.set_policy_answer(DOMAIN, **bad)
     assert mtasts.fetch_policy(DOMAIN, lab.net).mode == "enforce"
+
+
+# -- items 7, 8, 9: the lab's life cycle ------------------------------------------------
+
+def test_start_waits_for_its_loop_thread(monkeypatch):
+    """A loop thread slow to enter run_forever (20 ms) used to make start fail."""
+    import threading
+
+    from helpers.lab import Lab
+
+    real_thread = threading.Thread
+
+    class SlowThread(real_thread):
+        def run(self):
+            if self.name.startswith("lab-"):
+                time.sleep(0.02)
+            super().run()
+
+    monkeypatch.setattr(threading, "Thread", SlowThread)
+    with Lab(seed=1, scenarios=()) as lab:
+        assert lab.running
+    assert not lab.running
+
+
+def test_stopped_lab_network_says_the_lab_was_stopped():
+    from helpers.lab import Lab
+
+    first = Lab.start(seed=1)
+    old_net = first.net
+    second = Lab.start(seed=1)
+    try:
+        assert not first.running and second.running
+        sender = Sender(old_net, "opportunistic")
+        outcome, took = timed(lambda: sender.send(MESSAGE, "postmaster@example.com"))
+        assert outcome.status == DEFERRED and "was stopped" in outcome.reason
+        assert len(sender.queue) == 1 and took < 1.0  # says so at once, no DNS timeout
+        probe = smtp.probe("mx1.example.com", old_net)
+        assert not probe.accepted and "was stopped" in probe.error
+        from helpers.lab import lab_stopped
+        assert "was stopped" in lab_stopped(old_net) and not lab_stopped(second.net)
+    finally:
+        second.stop()
+
+
+def test_ctrl_c_during_attack_leaves_no_listener(lab, monkeypatch):
+    import _thread
+    import socket
+    import threading
+
+    from helpers.lab.attackers import Attacker
+
+    started = []
+    real_start = Attacker.start
+
+    async def slow_start(self, address):
+        import asyncio
+        await asyncio.sleep(0.3)  # Ctrl-C arrives while the server is starting
+        await real_start(self, address)
+        started.append(self)
+
+    monkeypatch.setattr(Attacker, "start", slow_start)
+    threading.Timer(0.05, _thread.interrupt_main).start()
+    with pytest.raises(KeyboardInterrupt):
+        lab.attack("mx1.example.com", "tap")
+        time.sleep(1)  # not reached when the interrupt lands inside attack()
+    deadline = time.monotonic() + 5
+    while not started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    attacker, = started
+    assert "mx1.example.com" not in lab.attackers
+    time.sleep(0.2)  # the loop thread closes it right after it came up
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", attacker.port), timeout=1).close()
+    assert lab.net.smtp_endpoint("mx1.example.com")[1] == lab.receivers["mx1.example.com"].port
