@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from . import dane, mtasts
 from .dnssec import BOGUS, ERROR, SECURE, resolve
 from .net import Network, NetworkError
+from .safetext import visible
 from .smtp import RecordingSMTP, Transcript, quit_politely
 
 POLICIES = ("opportunistic", "mta-sts", "dane", "auto")
@@ -288,12 +289,12 @@ class Sender:
         try:
             client = RecordingSMTP(host, self.net, local_hostname=self.helo)
         except (OSError, NetworkError, smtplib.SMTPException) as e:
-            return Attempt(host, rule.name, False, "none", f"cannot connect: {e}")
+            return Attempt(host, rule.name, False, "none", f"cannot connect: {visible(str(e))}")
         try:
             return self._converse(client, domain, host, rule, policy_type, message, recipient,
                                   fail)
         except (OSError, smtplib.SMTPException) as e:
-            return Attempt(host, rule.name, False, "none", f"session failed: {e}",
+            return Attempt(host, rule.name, False, "none", f"session failed: {visible(str(e))}",
                            client.transcript)
         finally:
             client.close()

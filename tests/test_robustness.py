@@ -314,3 +314,36 @@ def test_ctrl_c_during_attack_leaves_no_listener(lab, monkeypatch):
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", attacker.port), timeout=1).close()
     assert lab.net.smtp_endpoint("mx1.example.com")[1] == lab.receivers["mx1.example.com"].port
+
+
+# -- item 12: control characters from servers are shown escaped ----------------------
+
+HOSTILE_TEXT = "evil\x1b[2J\rOVERWRITTEN\x00 \u202etxt.exe\u2066"
+RAW = ("\x1b", "\r", "\x00", "\u202e", "\u2066")
+
+
+def _clean(text: str) -> bool:
+    return not any(ch in text for ch in RAW)
+
+
+def test_transcript_and_errors_show_control_characters_escaped(lab, servers):
+    servers[MX1].reset(Script(stage="MAIL", mischief="garbage", starttls=False,
+                              garbage=("550 " + HOSTILE_TEXT + "\r\n").encode()))
+    net = hostile_net(lab, servers, io_timeout=2.0)
+    result = smtp.deliver(MX1, net, MESSAGE, sender="a@b.example", recipients=["c@" + DOMAIN])
+    assert not result.accepted
+    assert any(HOSTILE_TEXT in line.text for line in result.transcript.lines)  # data kept as is
+    for shown in (str(result.transcript), result.transcript._repr_html_(), str(result),
+                  result._repr_html_(), result.error):
+        assert _clean(shown), shown
+        assert "\\x1b[2J\\rOVERWRITTEN\\x00 \\u202etxt.exe\\u2066" in shown
+    sender = Sender(net, "opportunistic")
+    outcome = sender.send(MESSAGE, "c@" + DOMAIN)
+    assert _clean(str(outcome)) and _clean(outcome._repr_html_())
+
+
+def test_visible_leaves_ordinary_text_alone():
+    from helpers.safetext import visible
+    for text in ("250 mx.example.com ESMTP", "C:\\path", "Grüße, 日本語", ""):
+        assert visible(text) == text
+    assert visible("a\tb\\") == "a\\tb\\\\"
