@@ -16,7 +16,14 @@ import ssl
 import struct
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+
+import pytest
+
+from helpers import mtasts
+from helpers.net import Endpoint
+from helpers.sender import Sender
 
 SMTP_STAGES = ("greeting", "EHLO", "STARTTLS", "EHLO2", "MAIL", "RCPT", "DATA", "EOD", "QUIT")
 MISCHIEF = ("ok", "reset", "close", "silence", "trickle", "endless", "huge-line", "garbage",
@@ -58,6 +65,7 @@ def _reset(sock: socket.socket) -> None:
 class _Conn:
     def __init__(self, sock, server):
         self.sock, self.server = sock, server
+        self.record = server.record  # this connection counts in its own example's record
         self.buf = b""
         self.until = time.monotonic() + _STOP
 
@@ -66,8 +74,8 @@ class _Conn:
 
     def write(self, data: bytes) -> None:
         self.sock.sendall(data)
-        with self.server.record.lock:
-            self.server.record.sent_bytes += len(data)
+        with self.record.lock:
+            self.record.sent_bytes += len(data)
 
     def readline(self) -> bytes | None:
         while b"\n" not in self.buf:
@@ -191,8 +199,8 @@ class HostileSMTP(Hostile):
             if line is None:
                 return
             if accepted:
-                with self.record.lock:
-                    self.record.confirmed += 1
+                with conn.record.lock:
+                    conn.record.confirmed += 1
                 accepted = False
             verb = line.split(b" ", 1)[0].strip().upper()
             if verb in (b"EHLO", b"HELO"):
@@ -230,8 +238,8 @@ class HostileSMTP(Hostile):
                         break
                     content += data_line
                 if not tls:
-                    with self.record.lock:
-                        self.record.clear_content += 1
+                    with conn.record.lock:
+                        conn.record.clear_content += 1
                 if script.stage == "EOD" and script.mischief != "ok":
                     if self.misbehave(conn, script, b"250 2.0.0 queued\r\n"):
                         return
@@ -302,3 +310,61 @@ class HostileHTTPS(Hostile):
             self.misbehave(conn, script, self.policy)
             return
         conn.write(self.policy)
+
+
+# -- fixtures and helpers shared by the robustness tests -------------------------------
+
+DOMAIN = "sts-enforce.example"
+MX1, MX2 = "mx1.sts-enforce.example", "mx2.sts-enforce.example"
+POLICY_HOST = "mta-sts." + DOMAIN
+MESSAGE = b"Subject: hostile\r\n\r\nsecret words\r\n"
+
+
+def _context(lab, host, tmp_path_factory) -> ssl.SSLContext:
+    issued = lab.certificate(host)
+    folder = tmp_path_factory.mktemp("hostile")
+    (folder / "c.pem").write_bytes(issued.chain_pem)
+    (folder / "k.pem").write_bytes(issued.key_pem)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(folder / "c.pem", folder / "k.pem")
+    return ctx
+
+
+@pytest.fixture(scope="module")
+def servers(session_lab, tmp_path_factory):
+    """Two hostile MX hosts for sts-enforce.example and a hostile policy host."""
+    made = {host: HostileSMTP(_context(session_lab, host, tmp_path_factory))
+            for host in (MX1, MX2)}
+    made[POLICY_HOST] = HostileHTTPS(_context(session_lab, POLICY_HOST, tmp_path_factory))
+    yield made
+    for s in made.values():
+        s.stopping = True
+
+
+def hostile_net(lab, servers, io_timeout=0.1):
+    """The lab's network (real DNS), but the MX and policy hosts are the hostile
+    servers, with short timeouts."""
+    hosts = dict(lab.net.hosts)
+    hosts[MX1] = Endpoint("127.0.0.1", smtp=servers[MX1].port)
+    hosts[MX2] = Endpoint("127.0.0.1", smtp=servers[MX2].port)
+    hosts[POLICY_HOST] = Endpoint("127.0.0.1", https=servers[POLICY_HOST].port)
+    return replace(lab.net, hosts=MappingProxyType(hosts), io_timeout=io_timeout,
+                   connect_timeout=1.0)
+
+
+def script_all(servers, **kw):
+    for host in (MX1, MX2):
+        servers[host].reset(Script(**kw))
+
+
+def enforcing_sender(lab, net) -> Sender:
+    """An MTA-STS sender that already holds the domain's genuine enforce policy
+    (fetched from the lab before the hostile servers took over)."""
+    sender = Sender(net, "mta-sts")
+    record = mtasts.lookup_record(DOMAIN, lab.net)
+    policy = mtasts.fetch_policy(DOMAIN, lab.net)
+    assert policy.mode == "enforce"
+    sender.cache.update(DOMAIN, record.id, lambda: policy)
+    return sender
+
+

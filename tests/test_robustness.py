@@ -5,72 +5,16 @@ nothing lost on Ctrl-C. The servers are real sockets on 127.0.0.1
 
 from __future__ import annotations
 
-import ssl
 import time
-from dataclasses import replace
-from types import MappingProxyType
 
 import pytest
 
 from helpers import mtasts, smtp
-from helpers.net import Endpoint
 from helpers.sender import CLEAR, DEFERRED, Sender
-from hostile_servers import HostileHTTPS, HostileSMTP, Script
+from hostile_servers import (DOMAIN, MESSAGE, MX1, MX2, POLICY_HOST, Script,  # noqa: F401
+                             enforcing_sender, hostile_net, script_all, servers)
 
-DOMAIN = "sts-enforce.example"
-MX1, MX2 = "mx1.sts-enforce.example", "mx2.sts-enforce.example"
-POLICY_HOST = "mta-sts." + DOMAIN
-MESSAGE = b"Subject: hostile\r\n\r\nsecret words\r\n"
 SLACK = 2.0  # generous: the point is "ends", not "how fast"
-
-
-def _context(lab, host, tmp_path_factory) -> ssl.SSLContext:
-    issued = lab.certificate(host)
-    folder = tmp_path_factory.mktemp("hostile")
-    (folder / "c.pem").write_bytes(issued.chain_pem)
-    (folder / "k.pem").write_bytes(issued.key_pem)
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(folder / "c.pem", folder / "k.pem")
-    return ctx
-
-
-@pytest.fixture(scope="module")
-def servers(session_lab, tmp_path_factory):
-    """Two hostile MX hosts for sts-enforce.example and a hostile policy host."""
-    made = {host: HostileSMTP(_context(session_lab, host, tmp_path_factory))
-            for host in (MX1, MX2)}
-    made[POLICY_HOST] = HostileHTTPS(_context(session_lab, POLICY_HOST, tmp_path_factory))
-    yield made
-    for s in made.values():
-        s.stopping = True
-
-
-def hostile_net(lab, servers, io_timeout=0.1):
-    """The lab's network (real DNS), but the MX and policy hosts are the hostile
-    servers, with short timeouts."""
-    hosts = dict(lab.net.hosts)
-    hosts[MX1] = Endpoint("127.0.0.1", smtp=servers[MX1].port)
-    hosts[MX2] = Endpoint("127.0.0.1", smtp=servers[MX2].port)
-    hosts[POLICY_HOST] = Endpoint("127.0.0.1", https=servers[POLICY_HOST].port)
-    return replace(lab.net, hosts=MappingProxyType(hosts), io_timeout=io_timeout,
-                   connect_timeout=1.0)
-
-
-def script_all(servers, **kw):
-    for host in (MX1, MX2):
-        servers[host].reset(Script(**kw))
-
-
-def enforcing_sender(lab, net) -> Sender:
-    """An MTA-STS sender that already holds the domain's genuine enforce policy
-    (fetched from the lab before the hostile servers took over)."""
-    sender = Sender(net, "mta-sts")
-    record = mtasts.lookup_record(DOMAIN, lab.net)
-    policy = mtasts.fetch_policy(DOMAIN, lab.net)
-    assert policy.mode == "enforce"
-    sender.cache.update(DOMAIN, record.id, lambda: policy)
-    return sender
-
 
 def timed(call):
     start = time.monotonic()
