@@ -291,3 +291,27 @@ def test_visible_leaves_ordinary_text_alone():
     for text in ("250 mx.example.com ESMTP", "C:\\path", "Grüße, 日本語", ""):
         assert visible(text) == text
     assert visible("a\tb\\") == "a\\tb\\\\"
+
+
+def test_endless_reply_keeps_memory_bounded(lab, servers):
+    import tracemalloc
+    script_all(servers, stage="EHLO", mischief="endless")
+    net = hostile_net(lab, servers, io_timeout=5.0)
+    tracemalloc.start()
+    try:
+        result = smtp.probe(MX1, net, timeout=5)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert not result.accepted and peak < 8 * 1024 * 1024
+
+
+def test_transcript_is_bounded_and_says_what_it_left_out(lab, servers):
+    script_all(servers, stage="EHLO", mischief="ok", starttls=False)
+    big = b"Subject: long\r\n\r\n" + b"line of text\r\n" * (smtp.MAX_TRANSCRIPT_LINES + 500)
+    result = smtp.deliver(MX1, hostile_net(lab, servers, io_timeout=5.0), big,
+                          sender="a@b.example", recipients=["c@" + DOMAIN])
+    assert result.accepted
+    t = result.transcript
+    assert len(t.lines) == smtp.MAX_TRANSCRIPT_LINES and t.omitted > 500
+    assert "more lines not kept" in str(t) and "more lines not kept" in t._repr_html_()
