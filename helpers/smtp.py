@@ -210,7 +210,11 @@ class RecordingSMTP(smtplib.SMTP):
     """``smtplib.SMTP`` that connects through ``net`` and records the wire.
 
     ``host`` is the MX host name: the network says where it listens, and TLS
-    certificates are checked against it.
+    certificates are checked against it. ``timeout`` is the session's overall
+    deadline in seconds, from connect to the last byte (default
+    :func:`session_timeout`): each read, write and the TLS handshake waits only
+    for what is left of it, so a server sending a byte at a time cannot stretch
+    the session. A reply longer than the bounds raises :class:`ReplyTooLong`.
     """
 
     def __init__(self, host: str, net: Network, *, local_hostname: str = "sender.example",
@@ -251,7 +255,11 @@ class RecordingSMTP(smtplib.SMTP):
 
     def _get_socket(self, host, port, timeout):
         address, port = self.net.smtp_endpoint(host)
-        sock = self.net.connect(address, port)
+        try:  # the network's connect timeout, but never past the session's deadline
+            sock = socket.create_connection(
+                (address, port), timeout=min(self.net.connect_timeout, self._remaining()))
+        except OSError as e:
+            raise NetworkError(f"cannot connect to {address} port {port}: {e}") from e
         sock.settimeout(self._remaining())
         return sock
 
