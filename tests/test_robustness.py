@@ -315,3 +315,13 @@ def test_transcript_is_bounded_and_says_what_it_left_out(lab, servers):
     t = result.transcript
     assert len(t.lines) == smtp.MAX_TRANSCRIPT_LINES and t.omitted > 500
     assert "more lines not kept" in str(t) and "more lines not kept" in t._repr_html_()
+
+
+def test_sender_reports_a_bad_content_length_as_a_fetch_error(lab, servers):
+    servers[POLICY_HOST].reset(Script(stage="headers", mischief="garbage",
+                                      garbage="68\xb2".encode("latin-1")))
+    script_all(servers, stage="EHLO", mischief="ok")
+    sender = Sender(hostile_net(lab, servers, io_timeout=2.0), "mta-sts")
+    sender.send(MESSAGE, "c@" + DOMAIN)
+    assert [f.result_type for f in sender.failures] == ["sts-policy-fetch-error"]
+    assert "ASCII digits" in sender.failures[0].reason
