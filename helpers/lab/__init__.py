@@ -190,6 +190,7 @@ class Lab:
 
     def _start(self) -> None:
         try:
+            self._route_view = _Routes(self._routes)  # a stopped lab's old view stays stopped
             self._prepare()
             self._loop = asyncio.new_event_loop()
             self._loop.set_exception_handler(self._loop_error)
