@@ -90,7 +90,7 @@ def test_a_huge_reply_line_is_an_error_result_not_a_crash(lab, servers, stage):
 @pytest.mark.parametrize("mischief", ["reset", "close", "silence", "garbage"])
 def test_accepted_then_quit_fails_is_one_delivery(lab, servers, mischief):
     script_all(servers, stage="QUIT", mischief=mischief)
-    sender = Sender(hostile_net(lab, servers, io_timeout=0.2), "opportunistic")
+    sender = Sender(hostile_net(lab, servers, io_timeout=0.5), "opportunistic")
     outcome = sender.send(MESSAGE, "c@" + DOMAIN)
     assert outcome.delivered and [a.mx for a in outcome.attempts] == [MX1]
     assert sender.queue == [] and sender.retry() == []
@@ -240,12 +240,12 @@ def test_ctrl_c_during_attack_leaves_no_listener(lab, monkeypatch):
 
     async def slow_start(self, address):
         import asyncio
-        await asyncio.sleep(0.3)  # Ctrl-C arrives while the server is starting
+        await asyncio.sleep(0.6)  # Ctrl-C arrives while the server is starting
         await real_start(self, address)
         started.append(self)
 
     monkeypatch.setattr(Attacker, "start", slow_start)
-    threading.Timer(0.05, _thread.interrupt_main).start()
+    threading.Timer(0.15, _thread.interrupt_main).start()
     with pytest.raises(KeyboardInterrupt):
         lab.attack("mx1.example.com", "tap")
         time.sleep(1)  # not reached when the interrupt lands inside attack()
@@ -254,7 +254,7 @@ def test_ctrl_c_during_attack_leaves_no_listener(lab, monkeypatch):
         time.sleep(0.05)
     attacker, = started
     assert "mx1.example.com" not in lab.attackers
-    time.sleep(0.2)  # the loop thread closes it right after it came up
+    time.sleep(0.3)  # the loop thread closes it right after it came up
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", attacker.port), timeout=1).close()
     assert lab.net.smtp_endpoint("mx1.example.com")[1] == lab.receivers["mx1.example.com"].port
