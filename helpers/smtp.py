@@ -26,7 +26,7 @@ import smtplib
 import socket
 import ssl
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cryptography import x509
 from cryptography.x509.oid import NameOID
@@ -109,7 +109,9 @@ class Transcript:
     lines: tuple[Line, ...]
     tls: TLSDetails | None = None
     tls_starts_at: int | None = None  # index of the first line inside TLS
-    omitted: int = 0  # lines not kept once the transcript reached its bounds
+    # Lines not kept once the transcript reached its bounds (shown by __str__
+    # and _repr_html_; left out of repr, which notebooks store as text/plain).
+    omitted: int = field(default=0, repr=False)
 
     def replies(self, verb: str) -> tuple[bytes, ...]:
         """The server's whole reply (all its lines) to each ``verb`` command sent."""
