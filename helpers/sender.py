@@ -34,7 +34,8 @@ from dataclasses import dataclass
 from . import dane, mtasts
 from . import policy as _policy
 from .net import Network, NetworkError
-from .smtp import RecordingSMTP, Transcript
+from .safetext import visible
+from .smtp import RecordingSMTP, Transcript, quit_politely
 
 POLICIES = ("opportunistic", "mta-sts", "dane", "auto")
 VERIFIED, UNVERIFIED, CLEAR, DEFERRED = (
@@ -138,26 +139,34 @@ class Sender:
     # -- the public operations ------------------------------------------------------
 
     def send(self, message: bytes | str, recipient: str) -> Outcome:
-        """Deliver ``message`` to ``recipient``, or keep it queued."""
+        """Deliver ``message`` to ``recipient``, or keep it queued.
+
+        The message is queued first and leaves the queue only once a server
+        has accepted it, so an interrupted send (Ctrl-C) leaves it queued."""
         if isinstance(message, str):
             message = message.encode("utf-8")
+        item = Queued(recipient, message, 0, "not tried yet")
+        self.queue.append(item)
         outcome = self._deliver(message, recipient)
-        if not outcome.delivered:
-            self.queue.append(Queued(recipient, message, 1, outcome.reason))
+        self._settle(item, outcome)
         return outcome
 
     def retry(self) -> list[Outcome]:
-        """Try every queued message again; delivered ones leave the queue."""
-        outcomes, waiting = [], []
-        for item in self.queue:
+        """Try every queued message again; delivered ones leave the queue, one
+        by one, so an interrupted retry neither loses nor repeats a message."""
+        outcomes = []
+        for item in list(self.queue):
             outcome = self._deliver(item.message, item.recipient)
             outcomes.append(outcome)
-            if not outcome.delivered:
-                item.tries += 1
-                item.last_reason = outcome.reason
-                waiting.append(item)
-        self.queue = waiting
+            self._settle(item, outcome)
         return outcomes
+
+    def _settle(self, item: Queued, outcome: Outcome) -> None:
+        if outcome.delivered:
+            self.queue = [q for q in self.queue if q is not item]
+        else:
+            item.tries += 1
+            item.last_reason = outcome.reason
 
     # -- planning: which rule for which MX ----------------------------------------------
 
@@ -182,6 +191,9 @@ class Sender:
     def _try_mx_hosts(self, message: bytes, recipient: str) -> Outcome:
         domain = recipient.rpartition("@")[2].rstrip(".").lower()
         start = len(self.failures)
+        stopped = getattr(self.net.hosts, "stopped", "")  # a lab network whose lab stopped
+        if stopped:
+            return Outcome(DEFERRED, f"{stopped}; the message stays queued", recipient, ())
         plan = self._plan(domain)
         if not plan.hosts:
             return Outcome(DEFERRED, plan.why, recipient, ())
@@ -224,12 +236,12 @@ class Sender:
         try:
             client = RecordingSMTP(host, self.net, local_hostname=self.helo)
         except (OSError, NetworkError, smtplib.SMTPException) as e:
-            return Attempt(host, rule.name, False, "none", f"cannot connect: {e}")
+            return Attempt(host, rule.name, False, "none", f"cannot connect: {visible(str(e))}")
         try:
             return self._converse(client, domain, host, rule, policy_type, message, recipient,
                                   fail)
         except (OSError, smtplib.SMTPException) as e:
-            return Attempt(host, rule.name, False, "none", f"session failed: {e}",
+            return Attempt(host, rule.name, False, "none", f"session failed: {visible(str(e))}",
                            client.transcript)
         finally:
             client.close()
@@ -301,7 +313,9 @@ class Sender:
 
     def _send(self, client, host, rule, tls, message, recipient, note) -> Attempt:
         client.sendmail(self.mail_from, [recipient], message)
-        client.quit()
+        # Accepted: the message is delivered (RFC 5321 §4.1.1.4, §6.1), whatever
+        # happens to QUIT; counting a failed QUIT as a failure would send it twice.
+        quit_politely(client)
         policy_type = {"sts": "sts", "dane": "tlsa"}.get(rule.kind, "no-policy-found")
         self.sessions.append((policy_type, recipient.rpartition("@")[2], host,
                               len(self.failures) == self._attempt_failures))

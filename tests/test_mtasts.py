@@ -31,6 +31,19 @@ def test_txt_repeated_id_first_wins_and_unrelated_records_may_be_anything():
         parse_txt([b"v=STSv1; id=caf\xc3\xa9"])
 
 
+def test_txt_repeated_fields_are_treated_one_way():
+    """RFC 8461 §3.1: a repeated v, id or extension field: the first is used,
+    with a warning; a malformed repeat still makes the record invalid."""
+    r = parse_txt(["v=STSv1; id=abc; v=STSv2"])
+    assert r.id == "abc" and r.extensions == () and "v repeated" in r.warnings[0]
+    r = parse_txt(["v=STSv1; id=abc; x=1; x=2"])
+    assert r.extensions == (("x", "1"),) and "x repeated" in r.warnings[0]
+    assert all("§3.1" in w for w in parse_txt(["v=STSv1; id=a; id=b; v=STSv1"]).warnings)
+    for bad in ("v=STSv1; id=a; id=b!", "v=STSv1; id=a; v="):
+        with pytest.raises(MtaStsError, match="§3.1"):
+            parse_txt([bad])
+
+
 def test_txt_strings_are_joined_without_spaces():
     assert parse_txt([["v=STSv1; id=2026", "0613T120000;"]]).id == "20260613T120000"
     assert parse_txt([[b"v=STSv1; ", b"id=x1"]]).id == "x1"
@@ -59,7 +72,6 @@ def test_txt_other_records_are_discarded_but_exactly_one_must_remain():
     ("v=STSv1; id=a; x=", "extension value"),
     ("v=STSv1; id=a; x=a=b", "extension value"),
     ("v=STSv1; id=a b", "1 to 32"),
-    ("v=STSv1; v=STSv1; id=a", "v field"),
 ])
 def test_txt_syntax_errors_say_what(record, problem):
     with pytest.raises(MtaStsError, match=problem) as e:
@@ -246,9 +258,10 @@ def test_cache_follows_section_5_1():
 
 
 def test_cache_keeps_a_stale_policy_when_the_id_does_not_change():
-    """The operator changed the policy but not the id: caches do not notice."""
+    """The operator changed the policy but not the id: a cache that does not
+    refresh does not notice until expiry."""
     clock = mtasts.ManualClock()
-    cache = mtasts.PolicyCache(clock=clock)
+    cache = mtasts.PolicyCache(clock=clock, refresh_after=None)
     old, new = parse_policy(GOOD), parse_policy(GOOD.replace("mx1", "mx9"))
     fetch, calls = _fetcher(old, new)
     cache.update("example.com", "A", fetch)
@@ -257,3 +270,39 @@ def test_cache_keeps_a_stale_policy_when_the_id_does_not_change():
     assert d.policy is old and len(calls) == 1
     clock.advance(old.max_age)
     assert cache.update("example.com", "A", fetch).policy is new  # only after expiry
+
+
+def test_cache_refreshes_daily_before_expiry():
+    """RFC 8461 §3.3: senders SHOULD refresh cached policies before they expire
+    (about daily), so the first-contact window does not reopen at each expiry."""
+    clock = mtasts.ManualClock()
+    cache = mtasts.PolicyCache(clock=clock)
+    v1 = parse_policy(GOOD)
+    v2 = parse_policy(GOOD.replace("mx1", "mx9"))
+    fetch, calls = _fetcher(v1, v1, OSError("policy host blocked"), v2)
+    assert cache.update("example.com", "A", fetch).action == "fetched"
+    clock.advance(86400 - 1)
+    assert cache.update("example.com", "A", fetch).action == "cached" and len(calls) == 1
+    clock.advance(1)
+    d = cache.update("example.com", "A", fetch)
+    assert d.action == "refreshed" and len(calls) == 2 and "§3.3" in d.reason
+    refreshed_at = clock()
+    # a blocked refresh keeps the policy; it never runs out while refreshes succeed
+    clock.advance(86400)
+    d = cache.update("example.com", "A", fetch)
+    assert d.action == "kept-after-failure" and d.policy is v1 and "blocked" in d.reason
+    clock.advance(v1.max_age - 86400 - 1)  # past the first fetch's expiry
+    assert clock() > cache.history[0].at + v1.max_age
+    d = cache.update("example.com", "A", fetch)
+    assert d.action == "refreshed" and d.policy is v2 and "id did not" in d.reason
+    assert cache.get("example.com").expires_at == clock() + v2.max_age > refreshed_at
+
+
+def test_cache_does_not_refresh_without_a_record():
+    clock = mtasts.ManualClock()
+    cache = mtasts.PolicyCache(clock=clock)
+    fetch, calls = _fetcher(parse_policy(GOOD))
+    cache.update("example.com", "A", fetch)
+    clock.advance(2 * 86400)
+    assert cache.update("example.com", None, fetch).action == "kept-without-record"
+    assert len(calls) == 1

@@ -26,12 +26,12 @@ import shutil
 import ssl
 import tempfile
 import threading
+from collections.abc import Mapping
 from concurrent.futures import TimeoutError as _FutureTimeout
 from dataclasses import replace
 from pathlib import Path
-from types import MappingProxyType
 
-from ..net import Endpoint, Network
+from ..net import Endpoint, Network, NetworkError
 from .attackers import KINDS as ATTACKS
 from .attackers import Attacker, Seen
 from .dnsserver import DNSServer
@@ -87,6 +87,33 @@ for _name in _LOGGERS:
     logging.getLogger(_name).addFilter(_TO_LAB_LOG)
 
 
+class _Routes(Mapping):
+    """The lab's routing table as its :class:`Network` sees it: live, read-only,
+    and, once the lab has stopped, saying so instead of sending helpers to ports
+    nobody listens on any more (``stopped`` holds the explanation)."""
+
+    def __init__(self, routes: dict[str, Endpoint]):
+        self._routes = routes
+        self.stopped = ""
+
+    def __getitem__(self, key: str) -> Endpoint:
+        if self.stopped:
+            raise NetworkError(self.stopped)
+        return self._routes[key]
+
+    def __iter__(self):
+        return iter(() if self.stopped else self._routes)
+
+    def __len__(self) -> int:
+        return 0 if self.stopped else len(self._routes)
+
+
+def lab_stopped(net: Network) -> str:
+    """Why ``net`` cannot work any more ("" if it can): it belongs to a lab that
+    was stopped, for instance replaced by a later ``Lab.start()``."""
+    return getattr(net.hosts, "stopped", "") or ""
+
+
 def _server_context(issued: Issued, directory: Path, name: str) -> ssl.SSLContext:
     # ssl can load keys only from files; these are lab keys, in the lab's folder.
     cert_file = directory / "certs" / f"{name}.pem"
@@ -127,6 +154,8 @@ class Lab:
         self.receivers: dict[str, Receiver] = {}
         self.attackers: dict[str, Attacker] = {}
         self._routes: dict[str, Endpoint] = {}
+        self._route_view = _Routes(self._routes)
+        self._orphans: list = []  # servers started by an interrupted call: closed on stop
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._log = _LogBuffer()
@@ -164,12 +193,19 @@ class Lab:
 
     def _start(self) -> None:
         try:
+            self._route_view = _Routes(self._routes)  # a stopped lab's old view stays stopped
             self._prepare()
             self._loop = asyncio.new_event_loop()
             self._loop.set_exception_handler(self._loop_error)
+            # The first callback runs once the thread is inside run_forever: wait
+            # for it, or is_running() may still be False (a start-up race).
+            ready = threading.Event()
+            self._loop.call_soon(ready.set)
             self._thread = threading.Thread(target=self._loop.run_forever,
                                             name=self._thread_name, daemon=True)
             self._thread.start()
+            if not ready.wait(_START_TIMEOUT):
+                raise LabError(f"the lab's event loop did not start within {_START_TIMEOUT} s")
             self._call(self._serve(), _START_TIMEOUT)
             self._write_files()
             self._started = True
@@ -220,7 +256,7 @@ class Lab:
         self.net = Network(
             name="lab", nameserver=LAB_ADDRESS, dns_port=self.dns.port,
             ca_file=str(self.ca_file), trust_anchor=self.zones.trust_anchor(),
-            hosts=MappingProxyType(self._routes),
+            hosts=self._route_view,
             dns_timeout=2.0, connect_timeout=2.0, io_timeout=5.0)
         ds = self.zones.ds("")
         self.trust_anchor_file.write_text(
@@ -236,15 +272,23 @@ class Lab:
         """Stop every server (attackers, receivers, HTTPS, DNS), then the thread.
         Safe to call twice, and after a failed start."""
         global _latest
-        if self._loop is not None and self._loop.is_running():
+        if self._started or self._loop is not None:
+            self._route_view.stopped = (
+                f"the lab (seed {self.seed}) this network belongs to was stopped or replaced "
+                "by a later Lab.start(): use the running lab's lab.net")
+        loop, thread = self._loop, self._thread
+        if loop is not None and loop.is_running():
             try:
                 self._call(self._shutdown(), 10)
             except Exception as e:  # still stop the loop below
                 self._log.lines.append(f"helpers.lab ERROR stopping: {e!r}")
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
-        if self._loop is not None and not self._loop.is_running():
-            self._loop.close()
+        if loop is not None and thread is not None and thread.is_alive():
+            # Also when the thread has not reached run_forever yet: the stop
+            # callback then ends it as soon as it does.
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(10)
+        if loop is not None and not loop.is_running() and not loop.is_closed():
+            loop.close()
         self._loop = None
         self._started = False
         _ToLabLog.buffers.pop(self._thread_name, None)
@@ -256,7 +300,7 @@ class Lab:
                 _latest = None
 
     async def _shutdown(self) -> None:
-        servers = list(self.attackers.values()) + list(self.receivers.values())
+        servers = list(self.attackers.values()) + list(self.receivers.values()) + self._orphans
         servers += [s for s in (self.https, self.dns) if s is not None]
         for server in servers:
             await server.stop()
@@ -281,6 +325,29 @@ class Lab:
         except _FutureTimeout:
             future.cancel()
             raise LabError(f"the lab did not answer within {timeout} s") from None
+
+    def _start_server(self, server) -> None:
+        """``await server.start()`` in the loop thread. If that is interrupted
+        (Ctrl-C) or fails, the server may still come up in the loop thread after
+        this returns: it is then closed as soon as it has started, and on stop."""
+        self._require_running()
+        loop = self._loop
+        future = asyncio.run_coroutine_threadsafe(server.start(LAB_ADDRESS), loop)
+        try:
+            future.result(10)
+        except BaseException as e:
+            self._orphans.append(server)
+            future.add_done_callback(lambda _: self._close_soon(loop, server))
+            if isinstance(e, _FutureTimeout):
+                raise LabError(f"{type(server).__name__} did not start within 10 s") from None
+            raise
+
+    @staticmethod
+    def _close_soon(loop, server) -> None:
+        try:
+            loop.call_soon_threadsafe(lambda: loop.create_task(server.stop()))
+        except RuntimeError:  # the loop is closed: its servers are gone with it
+            pass
 
     def _loop_error(self, loop, context) -> None:
         exc = context.get("exception")
@@ -387,7 +454,7 @@ class Lab:
             attacker = Attacker(kind, host, (LAB_ADDRESS, self.receivers[host].port), context)
         except ValueError as e:
             raise LabError(str(e)) from None
-        self._call(attacker.start(LAB_ADDRESS))
+        self._start_server(attacker)
         self.attackers[host] = attacker
         self._routes[host] = replace(self._routes[host], smtp=attacker.port)
         return attacker
@@ -408,14 +475,22 @@ class Lab:
         s = self.scenario(domain)
         if s.policy is None:
             raise LabError(f"{domain} has no policy host")
-        self.https.set_answer(s.policy_hostname, **changes)
+        try:
+            self.https.set_answer(s.policy_hostname, **changes)
+        except (TypeError, ValueError) as e:
+            raise LabError(f"cannot set that answer for {s.policy_hostname}: {e}") from None
 
     def set_records(self, domain: str, owner: str, rdtype: str, values: list[str]) -> None:
         """Publish ``values`` (zone-file text) as ``owner``'s ``rdtype`` records in
         ``domain``'s zone, re-signing it; ``values=[]`` removes them."""
         self._require_running()
         self.scenario(domain)
-        self.zones.set(domain.rstrip(".").lower(), owner, rdtype, values)
+        if isinstance(values, str):
+            raise LabError(f"give the {rdtype} values as a list, e.g. [{values!r}]")
+        try:
+            self.zones.set(domain.rstrip(".").lower(), owner, rdtype, list(values))
+        except ValueError as e:
+            raise LabError(f"nothing changed in {domain}: {e}") from None
 
     def forge_records(self, domain: str, owner: str, rdtype: str, values: list[str], *,
                       signed_with: str | None = None, signer: str | None = None) -> None:

@@ -34,6 +34,15 @@ class Site:
     policy: bytes
 
 
+def _reason(status: int) -> str:
+    """The reason phrase; any three-digit code is a status (RFC 9110 §15: a
+    client treats an unknown one as the x00 of its class)."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unregistered Status"
+
+
 class HTTPSServer:
     """Serves ``/.well-known/mta-sts.txt`` for many hosts on one port."""
 
@@ -57,6 +66,10 @@ class HTTPSServer:
         """Change how ``host`` answers, e.g. ``status=404``, ``delay=90``,
         ``content_type="text/html"``, ``location="https://..."``, ``body=b"..."``."""
         site = self.sites[host]
+        status = changes.get("status", site.answer.status)
+        if not isinstance(status, int) or not 100 <= status <= 999:
+            raise ValueError(f"status {status!r} is not an HTTP status code: three digits, "
+                             "100 to 999 (RFC 9110 §15)")
         self.sites[host] = replace(site, answer=replace(site.answer, **changes))
 
     def set_policy(self, host: str, policy: bytes) -> None:
@@ -109,9 +122,9 @@ class HTTPSServer:
             body = a.body if a.body is not None else site.policy
             extra = {"Location": a.location} if a.location else {}
             if a.status != 200 and a.body is None:
-                body = f"{a.status} {HTTPStatus(a.status).phrase}\n".encode()
+                body = f"{a.status} {_reason(a.status)}\n".encode()
         self.requests.append((host, path, status))
-        reason = HTTPStatus(status).phrase
+        reason = _reason(status)
         out = [f"HTTP/1.1 {status} {reason}", f"Content-Type: {ctype}",
                f"Content-Length: {len(body)}", "Connection: close"]
         out += [f"{k}: {v}" for k, v in extra.items()]

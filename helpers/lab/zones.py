@@ -136,6 +136,18 @@ def build_zone(spec: ZoneSpec, seed: int) -> dns.zone.Zone:
     return zone
 
 
+def _check_value(owner: str, rdtype: str, text) -> None:
+    """ValueError saying what is wrong with ``text`` as ``owner``'s ``rdtype`` record."""
+    if not isinstance(text, str):
+        raise ValueError(f"{owner} {rdtype}: a record value is zone-file text, "
+                         f"not {type(text).__name__}")
+    try:
+        dns.rdata.from_text(dns.rdataclass.IN, rdtype, text, origin=ROOT, relativize=False)
+    except Exception as e:  # dns.exception.SyntaxError, UnknownRdatatype, ValueError...
+        raise ValueError(f"{owner} {rdtype} {text!r} is not a valid record: "
+                         f"{e or type(e).__name__}") from None
+
+
 def _forged_rdata(rdtype: int, text: str) -> dns.rdata.Rdata:
     """Zone-file text, or RFC 3597 generic form (``\\# LENGTH HEX``) kept as raw
     bytes, so that malformed data dnspython would refuse can be served too."""
@@ -204,9 +216,19 @@ class Zones:
         the zone of ``domain`` and re-sign that zone."""
         spec = self.specs[domain]
         owner = owner.rstrip(".").lower()
-        spec.records = [r for r in spec.records if not (r[0] == owner and r[1] == rdtype)]
-        spec.records += [(owner, rdtype, v) for v in values]
-        self._build(spec)
+        records = [r for r in spec.records if not (r[0] == owner and r[1] == rdtype)]
+        records += [(owner, rdtype, v) for v in values]
+        # Build the changed zone aside first: a value dnspython refuses raises
+        # ValueError and leaves the zone as it was (no half-applied edit).
+        for value in values:
+            _check_value(owner, rdtype, value)
+        try:
+            zone = build_zone(ZoneSpec(spec.origin, records, spec.signed, spec.bogus,
+                                       spec.forged), self.seed)
+        except Exception as e:  # dnspython's errors vary: name outside the zone, etc.
+            raise ValueError(f"{owner} {rdtype}: {e}") from None
+        spec.records = records
+        self.zones[zone.origin] = zone
         self.edited.add(domain)
 
     def forge(self, domain: str, owner: str, rdtype: str, values: list[str],

@@ -7,7 +7,12 @@ What a sender does each time it has mail for a domain:
 3. a new id (or no cached policy) means: fetch the policy; success replaces
    the cache entry (expiring ``max_age`` seconds later); failure keeps using the
    cached policy while it is unexpired (§3.3; §10.2 on "first contact");
-4. a missing or invalid TXT record does not evict a cached policy.
+4. a missing or invalid TXT record does not evict a cached policy;
+5. a cached policy older than ``refresh_after`` (a day by default) is fetched
+   again before it expires, even with an unchanged id: §3.3 says senders SHOULD
+   proactively refresh cached policies, about once a day, so that an attacker
+   who blocks the policy host cannot wait for the cache to run out (§10.2). A
+   failed refresh keeps the cached policy, as any failed fetch does.
 
 The cache never does I/O itself: ``PolicyCache.update`` is given what DNS said
 and a function that fetches, so notebooks and tests can fast-forward time
@@ -55,7 +60,7 @@ class Decision:
 
     domain: str
     at: float
-    action: str  # fetched | cached | kept-after-failure | kept-without-record | none
+    action: str  # fetched | refreshed | cached | kept-after-failure | kept-without-record | none
     policy: Policy | None
     id: str | None
     reason: str
@@ -69,11 +74,19 @@ class Decision:
         return f"<p>{html.escape(str(self))}</p>"
 
 
+#: §3.3: "a suggested refresh frequency is once per day".
+REFRESH_AFTER = 86400
+
+
 @dataclass
 class PolicyCache:
-    """Cached policies per domain; ``clock`` returns the time in seconds."""
+    """Cached policies per domain; ``clock`` returns the time in seconds.
+    ``refresh_after``: age (seconds) after which a cached policy is fetched
+    again before it expires (§3.3); ``None`` never refreshes (only new ids and
+    expiry make the cache fetch, as in the §5.1 flow alone)."""
 
     clock: Callable[[], float] = time.time
+    refresh_after: float | None = REFRESH_AFTER
     entries: dict[str, Entry] = field(default_factory=dict)
     history: list[Decision] = field(default_factory=list)
 
@@ -112,9 +125,23 @@ class PolicyCache:
                           f"no valid TXT record ({record_problem or 'absent'}) and nothing "
                           "cached: no MTA-STS")
         if entry is not None and entry.id == record_id:
-            return decide("cached", entry.policy, entry.id,
-                          f"the TXT id is unchanged; cached until "
-                          f"{_ago(entry.expires_at - now)} from now")
+            age = now - entry.fetched_at
+            if self.refresh_after is None or age < self.refresh_after:
+                return decide("cached", entry.policy, entry.id,
+                              f"the TXT id is unchanged; cached until "
+                              f"{_ago(entry.expires_at - now)} from now")
+            try:
+                policy = fetch()
+            except Exception as e:  # a failed refresh changes nothing (§3.3)
+                return decide("kept-after-failure", entry.policy, entry.id,
+                              f"the cached copy is {_ago(age)} old, but refreshing it failed "
+                              f"({e}); it still applies, for {_ago(entry.expires_at - now)}")
+            self.entries[key] = Entry(policy, record_id, now)
+            changed = ("; the file changed although the id did not"
+                       if policy != entry.policy else "")
+            return decide("refreshed", policy, record_id,
+                          f"the cached copy was {_ago(age)} old: fetched again before it "
+                          f"expires (§3.3), cached for {_ago(policy.max_age)}{changed}")
         why = "a new id in DNS" if entry is not None else "nothing cached"
         try:
             policy = fetch()

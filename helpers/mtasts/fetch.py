@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import html
 import http.client
+import io
+import re
 import socket
 import ssl
 import time
@@ -14,6 +16,7 @@ import dns.exception
 import dns.resolver
 
 from ..net import Network, NetworkError
+from ..safetext import visible
 from .parse import MtaStsError, Policy, StsRecord, parse_policy, parse_txt
 
 POLICY_PATH = "/.well-known/mta-sts.txt"
@@ -64,6 +67,38 @@ def _tls_error(e: ssl.SSLError, host: str) -> FetchError:
     return FetchError("tls", f"TLS with {host} failed: {e}")
 
 
+class _DeadlineReader(io.RawIOBase):
+    """A socket's input that waits, at each read, only until ``deadline``: one
+    overall limit from connect to the last byte, which a server trickling a
+    byte at a time cannot stretch (a per-read timeout would restart each time)."""
+
+    def __init__(self, sock: socket.socket, deadline: float):
+        self.sock, self.deadline = sock, deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise socket.timeout("deadline passed")
+        self.sock.settimeout(left)
+        return self.sock.recv_into(buffer)
+
+
+class _DeadlineSocket:
+    """What ``http.client.HTTPResponse`` needs of a socket: ``makefile``."""
+
+    def __init__(self, sock: socket.socket, deadline: float):
+        self.sock, self.deadline = sock, deadline
+
+    def makefile(self, mode: str = "rb", *args, **kwargs):
+        return io.BufferedReader(_DeadlineReader(self.sock, self.deadline))
+
+
+_ASCII_DIGITS = re.compile(r"[0-9]+")  # HTTP numbers (RFC 9110 §8.6): DIGIT is ASCII only
+
+
 def fetch_policy(domain: str, net: Network, *, timeout: float | None = None,
                  max_bytes: int = MAX_BYTES) -> Policy:
     """Fetch and parse ``https://mta-sts.<domain>/.well-known/mta-sts.txt`` (§3.3).
@@ -71,7 +106,10 @@ def fetch_policy(domain: str, net: Network, *, timeout: float | None = None,
     SNI and a certificate valid for ``mta-sts.<domain>`` that chains to the
     network's trust store; HTTP 200 only; redirects are not followed;
     Content-Type ``text/plain`` (parameters allowed); at most ``max_bytes``;
-    at most ``timeout`` seconds in all. Each failure is a :class:`FetchError`.
+    at most ``timeout`` seconds in all, from connect to the last byte of the
+    body (default: twice the network's I/O timeout, at most a minute), however
+    slowly the server sends. Each failure is a :class:`FetchError`; no other
+    exception escapes, whatever the server sends.
     """
     host = "mta-sts." + domain.rstrip(".").lower()
     limit = timeout if timeout is not None else min(FETCH_TIMEOUT, net.io_timeout * 2)
@@ -81,17 +119,20 @@ def fetch_policy(domain: str, net: Network, *, timeout: float | None = None,
     except NetworkError as e:
         raise FetchError("connect", f"cannot find {host}: {e}") from None
     try:
-        raw = socket.create_connection((address, port), timeout=min(limit, net.connect_timeout))
+        raw = socket.create_connection((address, port),
+                                       timeout=max(0.01, min(limit, net.connect_timeout)))
     except socket.timeout:
         raise FetchError("timeout", f"connecting to {host} timed out") from None
     except OSError as e:
         raise FetchError("connect", f"cannot connect to {host}: {e}") from None
     try:
+        # The handshake and sendall each wait at most the socket timeout in all.
         raw.settimeout(max(0.01, deadline - time.monotonic()))
         with net.ssl_context().wrap_socket(raw, server_hostname=host) as tls:
+            tls.settimeout(max(0.01, deadline - time.monotonic()))
             tls.sendall(f"GET {POLICY_PATH} HTTP/1.1\r\nHost: {host}\r\n"
                         "User-Agent: smtp-tls-course\r\nConnection: close\r\n\r\n".encode())
-            response = http.client.HTTPResponse(tls)
+            response = http.client.HTTPResponse(_DeadlineSocket(tls, deadline))
             response.begin()
             status = response.status
             if 300 <= status < 400:
@@ -100,18 +141,20 @@ def fetch_policy(domain: str, net: Network, *, timeout: float | None = None,
                                  f"{where!r}: redirects must not be followed")
             if status != 200:
                 raise FetchError("http-status", f"{host} answered HTTP {status} "
-                                 f"{response.reason}: only 200 counts")
+                                 f"{visible(response.reason)[:100]}: only 200 counts")
             ctype = response.getheader("Content-Type", "")
             if ctype.split(";")[0].strip().lower() != "text/plain":
                 raise FetchError("content-type", f"Content-Type is {ctype or 'missing'!r}, "
                                  "not text/plain")
-            length = response.getheader("Content-Length")
-            if length and length.isdigit() and int(length) > max_bytes:
+            length = (response.getheader("Content-Length") or "").strip()
+            if length and not _ASCII_DIGITS.fullmatch(length):
+                raise FetchError("http", f"Content-Length {length[:40]!r} is not a number "
+                                 "of ASCII digits (RFC 9110 §8.6)")
+            if length and int(length) > max_bytes:
                 raise FetchError("too-large", f"the policy is {length} bytes; the limit is "
                                  f"{max_bytes}")
             body = b""
             while len(body) <= max_bytes:
-                tls.settimeout(max(0.01, deadline - time.monotonic()))
                 chunk = response.read(min(16384, max_bytes + 1 - len(body)))
                 if not chunk:
                     break
@@ -124,8 +167,10 @@ def fetch_policy(domain: str, net: Network, *, timeout: float | None = None,
         raise FetchError("timeout", f"{host} did not answer within {limit:g} s") from None
     except ssl.SSLError as e:
         raise _tls_error(e, host) from None
-    except (http.client.HTTPException, OSError) as e:
-        raise FetchError("http", f"bad HTTP answer from {host}: {e}") from None
+    except (http.client.HTTPException, OSError, ValueError) as e:
+        # ValueError: what http.client lets through for some malformed answers.
+        raise FetchError("http", f"bad HTTP answer from {host}: "
+                         f"{visible(str(e))[:200] or type(e).__name__}") from None
     finally:
         raw.close()
     try:

@@ -117,22 +117,20 @@ def parse_txt(records) -> StsRecord:
         pos += len(field)
     if not fields:
         raise MtaStsError("the record has no id field", rule="§3.1")
+    # A repeated field is treated one way, whichever it is: the §3.1 grammar
+    # (1*(sts-field-delim sts-field)) lets a name recur, and a later "v=..." is
+    # an sts-extension by that grammar; every field must still be well formed,
+    # and the first occurrence is used, as §3.2 says of repeated policy keys.
     record_id, extensions, warnings = None, [], []
+    first: dict[str, str] = {"v": "STSv1"}
     for field in fields:
         name, eq, value = field.partition("=")
         if not eq:
             raise MtaStsError(f"field {field!r} is not name=value", rule="§3.1")
         if name == "id":
-            if record_id is not None:
-                # §3.2's last paragraph covers TXT records too: the first one wins.
-                warnings.append(f"id repeated ({value!r}); the first ({record_id!r}) is used")
-                continue
             if not _ID.fullmatch(value):
                 raise MtaStsError(f"id {value!r} must be 1 to 32 letters and digits",
                                   rule="§3.1")
-            record_id = value
-        elif name == "v":
-            raise MtaStsError("the v field appears twice", rule="§3.1")
         else:
             if not _EXT_NAME.fullmatch(name):
                 raise MtaStsError(f"extension name {name!r} is not allowed: a letter or digit, "
@@ -140,6 +138,14 @@ def parse_txt(records) -> StsRecord:
             if not _EXT_VALUE.fullmatch(value):
                 raise MtaStsError(f"extension value {value!r} of {name!r} may not be empty or "
                                   "contain '=', ';', spaces or control characters", rule="§3.1")
+        if name in first:
+            warnings.append(f"{name} repeated ({value!r}); the first ({first[name]!r}) is used "
+                            "(RFC 8461 §3.1, §3.2)")
+            continue
+        first[name] = value
+        if name == "id":
+            record_id = value
+        else:
             extensions.append((name, value))
     if record_id is None:
         raise MtaStsError("the record has no id field", rule="§3.1")

@@ -211,16 +211,20 @@ for p in (enforced, testing):
 # A sender caches a policy for `max_age` seconds (§3.3, §5.1). The TXT record's `id`
 # is what makes it fetch again: a new id means a new policy. Two rules protect
 # against an attacker: a *missing* TXT record does not remove a cached policy,
-# and a *failed* fetch keeps the cached one in force.
+# and a *failed* fetch keeps the cached one in force. A third closes the gap at
+# expiry: senders SHOULD refresh a cached policy before it expires, about once a
+# day (§3.3), so an attacker who blocks the policy host cannot simply wait for
+# the cache to run out and then strip STARTTLS (§10.2).
 #
 # Below, a sender sends a message to `sts-stale-id.example` now and then, on a
-# simulated clock. On day 2 the operator moves the MX to a new host and
-# updates the policy file, **but forgets to change the id**.
+# simulated clock. Half a day in, the operator moves the MX to a new host and
+# updates the policy file, **but forgets to change the id**. Each change is
+# made just before the message that first sees it.
 
 # %%
 domain = "sts-stale-id.example"
 clock = mtasts.ManualClock()
-cache = mtasts.PolicyCache(clock=clock)
+cache = mtasts.PolicyCache(clock=clock)  # refreshes after a day (refresh_after=86400)
 start, events = clock(), []
 
 def send_a_message():
@@ -233,36 +237,53 @@ def send_a_message():
                             problem)
     mx = mtasts.mx_hosts(domain, lab.net)[0][1]
     verdict = mtasts.apply(decision.policy, mx, starttls=True, certificate_ok=True)
-    print(f"day {(clock() - start) / 86400:3.0f}: {decision.action:<20} MX {mx}: "
+    print(f"day {(clock() - start) / 86400:4.1f}: {decision.action:<19} MX {mx}: "
           f"{verdict.action}")
 
+def change(text):
+    """Note an operator's change, at the time of the next message."""
+    events.append((clock(), text))
+
+send_a_message()
+clock.advance(86400 / 2)
+lab.apply_change(domain)  # new MX, new policy file, same id
+change("MX moved, id unchanged")
+send_a_message()
+clock.advance(86400 / 2); send_a_message()
+clock.advance(86400); send_a_message()
+
+# %% [markdown]
+# For half a day the sender keeps the old policy, and the new MX is refused:
+# mail waits in the queue. At day 1 the cached copy is a day old, the sender
+# refreshes it, finds the new file, and delivers. A sender that does not
+# refresh would refuse the new MX until the cached copy expires (`max_age`, 7
+# days here). The fix is to publish a new id with every policy change: then
+# every sender fetches at its next message. Continue the story: the operator
+# now does it; then the TXT record disappears (an attacker or a DNS mistake),
+# and later the policy host fails while a new id is published.
+
+# %%
+clock.advance(86400)
+lab.set_records(domain, f"_mta-sts.{domain}", "TXT", ['"v=STSv1; id=20260201T000000;"'])
+change("new id")
+send_a_message()
+clock.advance(86400)
+lab.set_records(domain, f"_mta-sts.{domain}", "TXT", [])
+change("TXT removed")
 send_a_message()
 clock.advance(86400); send_a_message()
 clock.advance(86400)
-lab.apply_change(domain)  # new MX, new policy file, same id
-events.append((clock(), "MX moved, id unchanged"))
-send_a_message()
-clock.advance(3 * 86400); send_a_message()
-clock.advance(3 * 86400); send_a_message()
-
-# %% [markdown]
-# From day 2 to day 7 the sender keeps the old policy, and the new MX is
-# refused: mail waits in queues until the cached policy expires. The fix is to
-# publish a new id with every policy change. Continue the story: the
-# operator now does it; then the TXT record disappears (an attacker or a DNS
-# mistake), and later the policy host fails while a new id is published.
-
-# %%
-lab.set_records(domain, f"_mta-sts.{domain}", "TXT", ['"v=STSv1; id=20260201T000000;"'])
-events.append((clock(), "new id"))
-clock.advance(86400); send_a_message()
-lab.set_records(domain, f"_mta-sts.{domain}", "TXT", [])
-events.append((clock(), "TXT removed"))
-clock.advance(86400); send_a_message()
 lab.set_records(domain, f"_mta-sts.{domain}", "TXT", ['"v=STSv1; id=20260301T000000;"'])
 lab.set_policy_answer(domain, status=503)
-events.append((clock(), "new id, host down"))
+change("new id, host down")
+send_a_message()
 clock.advance(86400); send_a_message()
+
+# %% [markdown]
+# Without a TXT record the sender keeps its copy but does not refresh it (a
+# domain leaving MTA-STS stops publishing the record, §8.3), so that copy would
+# run out at its `max_age`. While the host is down, every message tries the new
+# id again, fails, and keeps the cached policy in force.
 
 # %%
 figures.cache_timeline(cache.history, events,
@@ -342,8 +363,8 @@ print("\n".join(line for line in lab.commands().splitlines()
 # - A fetch that fails (bad certificate, redirect, wrong type, too large, too
 #   slow) means no new policy: senders keep a cached one.
 # - `enforce` keeps mail queued when an MX fails; `testing` delivers and reports.
-# - Change the `id` with every policy change, or caches keep the old policy for
-#   up to `max_age`.
+# - Change the `id` with every policy change, or caches keep the old policy until
+#   they refresh it (about daily, §3.3), or for up to `max_age` if they do not.
 
 # %% [markdown]
 # ## Clean-up
