@@ -262,7 +262,9 @@ def _probe(host: str, net: Network) -> ProbeFacts:
     if first.accepted:
         return ProbeFacts(host, verified=first)
     error = (first.error or "").lower()
-    if not first.transcript.lines and ("timed out" in error or "timeout" in error):
+    # helpers.smtp words a silent server as a timeout or a passed session deadline.
+    if not first.transcript.lines and any(w in error for w in ("timed out", "timeout",
+                                                               "deadline")):
         return ProbeFacts(host, verified=first, blocked=True, skipped=(
             f"no answer from {host} port 25 within {net.connect_timeout:g} s: outbound port 25 "
             "is probably blocked on this network (most home and cloud networks block it); "
