@@ -8,6 +8,9 @@
   live DNS, outbound port 25) and says what to do about each problem.
 - ``notebooks [NAME ...]`` regenerates the notebooks after a helpers change;
   ``learner`` only regenerates the learner copies.
+- ``start [--solutions] [JUPYTERLAB OPTION ...]`` copies the learner notebooks
+  into ``my-work/`` (never overwriting one) and opens JupyterLab there;
+  ``--solutions`` opens it on ``notebooks/`` instead (``make lab``).
 """
 
 from __future__ import annotations
@@ -76,6 +79,16 @@ def _learner(args: argparse.Namespace) -> int:
     return 0
 
 
+def _start(args: argparse.Namespace, extra: list[str]) -> int:
+    from helpers import workspace
+
+    if args.solutions:
+        import subprocess
+        return subprocess.call(workspace.lab_command(workspace.ROOT / "notebooks", extra),
+                               env=workspace.lab_environment())
+    return workspace.start(extra)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers",
                                      description="Helpers of the SMTP transport security course.")
@@ -96,7 +109,16 @@ def main(argv: list[str] | None = None) -> int:
     nbs.set_defaults(func=_notebooks)
     lrn = sub.add_parser("learner", help="regenerate notebooks/learner/ from the solutions")
     lrn.set_defaults(func=_learner)
-    args = parser.parse_args(argv)
+    srt = sub.add_parser("start", help="copy the learner notebooks into my-work/ (never "
+                                       "overwriting) and open JupyterLab there")
+    srt.add_argument("--solutions", action="store_true",
+                     help="open JupyterLab on notebooks/ (the solutions) instead")
+    srt.set_defaults(func=_start)
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "start":
+        return args.func(args, extra)
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     return args.func(args)
 
 

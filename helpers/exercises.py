@@ -10,7 +10,9 @@ check cell fails (visibly, in red) until the exercise is done.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import html
+import textwrap
 from dataclasses import dataclass
 
 from .mtasts import MtaStsError, mx_matches, parse_policy
@@ -18,7 +20,23 @@ from .smtp import SERVER, Line, Transcript, parse_ehlo
 
 
 class ExerciseFailed(AssertionError):
-    """The answer is not right yet; the message says what to look at."""
+    """The answer is not right yet; the message says what to look at.
+
+    In a notebook it is shown as the check's name, "Not yet" and the hint
+    only: IPython calls ``_render_traceback_`` instead of printing the
+    traceback, whose source lines (the checker's own code) would give the
+    answer away. The cell still fails, so a learner sees red and a test
+    running the learner copy sees the error.
+    """
+
+    check: str = "check"
+
+    def _render_traceback_(self) -> list[str]:
+        red, bold, reset = "\x1b[31m", "\x1b[1m", "\x1b[0m"
+        hint = str(self).removeprefix("Not yet.").strip()
+        lines = [f"{bold}{red}✗ {self.check}: Not yet.{reset}"]
+        lines += ["  " + line for line in textwrap.wrap(hint, 88)]
+        return lines
 
 
 @dataclass(frozen=True)
@@ -33,6 +51,20 @@ class Passed:
     def _repr_html_(self) -> str:
         return (f'<div style="border-left:4px solid #2b8a3e;padding:4px 8px">'
                 f"<b>Correct.</b> {html.escape(self.message)}</div>")
+
+
+def checker(fn):
+    """Mark ``fn`` as an exercise checker: a failure names it and hides the
+    traceback (see :class:`ExerciseFailed`)."""
+    @functools.wraps(fn)
+    def check(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ExerciseFailed as e:
+            e.check = fn.__name__
+            # No chained context either: the learner's data is in the message.
+            raise e.with_traceback(None) from None
+    return check
 
 
 def _fail(hint: str) -> None:
@@ -54,6 +86,7 @@ def _answered(answer, name: str) -> None:
 # -- notebook 00 ------------------------------------------------------------------
 
 
+@checker
 def check_smtp_endpoint(answer, lab, host: str = "mx2.example.com") -> Passed:
     """Exercise: where does ``host``'s SMTP server listen in the lab?"""
     _answered(answer, "mx2_endpoint")
@@ -69,6 +102,7 @@ def check_smtp_endpoint(answer, lab, host: str = "mx2.example.com") -> Passed:
     return Passed(f"{host} listens on {expected[0]}, port chosen by the OS at lab start.")
 
 
+@checker
 def check_signed_domains(answer, lab) -> Passed:
     """Exercise: which lab domains are DNSSEC-signed?"""
     _answered(answer, "signed")
@@ -99,6 +133,7 @@ _EHLO_CASES = (
 )
 
 
+@checker
 def check_parse_ehlo(fn) -> Passed:
     """Exercise: write ``parse_ehlo(reply) -> dict`` (RFC 5321 §4.1.1.1)."""
     if not callable(fn):
@@ -140,6 +175,7 @@ def check_parse_ehlo(fn) -> Passed:
                   "single-line replies included.")
 
 
+@checker
 def check_last_readable(answer, transcript: Transcript) -> Passed:
     """Exercise: the last line of the session an eavesdropper could read."""
     _answered(answer, "last_readable")
@@ -175,6 +211,7 @@ _CORP_DECOYS = ("corp.example", "www.corp.example", "mx1.corp.example.evil.examp
                 "mail.corp.example.attacker.example")
 
 
+@checker
 def check_policy_for_mx(text) -> Passed:
     """Exercise: an enforce policy allowing exactly the corp.example MX hosts."""
     _answered(text, "my_policy")
@@ -215,6 +252,7 @@ PREDICT_HOSTS = ("mx.example.org", "eu.mail.example.org", "mail.example.org",
                  "backup.example.org")
 
 
+@checker
 def check_mx_prediction(prediction) -> Passed:
     """Exercise: predict which hosts the policy's mx patterns allow."""
     _answered(prediction, "prediction")
@@ -239,6 +277,7 @@ def check_mx_prediction(prediction) -> Passed:
 
 # -- notebook 04 ------------------------------------------------------------------
 
+@checker
 def check_tlsa_record(answer, lab, host: str = "mx2.example.com") -> Passed:
     """Exercise: the ``3 1 1`` TLSA record of ``host``'s certificate."""
     from .dane import TLSA, DaneError
@@ -307,6 +346,7 @@ _DANE_HINTS = (
 )
 
 
+@checker
 def check_dane_predictions(prediction) -> Passed:
     """Exercise: for each case, does DANE authenticate the server?"""
     from .dane import verify_chain
@@ -328,6 +368,7 @@ def check_dane_predictions(prediction) -> Passed:
 PREDICT_ATTACKS = ("spoof MX", "first contact")
 
 
+@checker
 def check_matrix_prediction(prediction, matrix) -> Passed:
     """Exercise: for two attacks, predict for each sender policy whether the
     attacker gets to read the message."""
@@ -350,6 +391,7 @@ def check_matrix_prediction(prediction, matrix) -> Passed:
     return Passed("Right for every sender policy: now compare with the full matrix below.")
 
 
+@checker
 def check_found_secret(answer, attacker, secret: str) -> Passed:
     """Exercise: find the chunk of the attacker's log that holds the message text."""
     _answered(answer, "found")
