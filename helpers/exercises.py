@@ -277,6 +277,41 @@ def check_mx_prediction(prediction) -> Passed:
 
 # -- notebook 04 ------------------------------------------------------------------
 
+DNSSEC_LOOKUPS = (
+    ("_25._tcp.mx2.example.com", "TLSA"),
+    ("mx2.example.com", "TLSA"),
+    ("_mta-sts.sts-enforce.example", "TXT"),
+    ("dnssec-bogus.example", "MX"),
+    ("_25._tcp.mx.dnssec-bogus.example", "TLSA"),
+)
+_DNSSEC_HINTS = {
+    "secure": "does the zone have a DS in its parent, and are the signatures on this "
+              "answer intact? A proven 'no such record' counts too.",
+    "insecure": "is this zone signed at all? Look for its DS in the parent.",
+    "bogus": "which RRset's signature is broken in that zone? Bogus belongs to one "
+             "answer, not to the whole zone.",
+}
+
+
+@checker
+def check_dnssec_statuses(prediction, lab) -> Passed:
+    """Exercise: the DNSSEC status (RFC 4035 §4.3) of each of DNSSEC_LOOKUPS."""
+    from .dnssec import resolve
+
+    _answered(prediction, "statuses")
+    if not isinstance(prediction, (list, tuple)) or len(prediction) != len(DNSSEC_LOOKUPS):
+        _fail(f"Give a list of {len(DNSSEC_LOOKUPS)} statuses, one per lookup, in order.")
+    for i, ((name, rdtype), guess) in enumerate(zip(DNSSEC_LOOKUPS, prediction)):
+        if not isinstance(guess, str) or guess.lower() not in ("secure", "insecure", "bogus"):
+            _fail(f"Answer lookup {i + 1} with 'secure', 'insecure' or 'bogus' (not {guess!r}).")
+        truth = resolve(name, rdtype, lab.net).status
+        if guess.lower() != truth:
+            _fail(f"Lookup {i + 1} ({name} {rdtype}) is not {guess.lower()}: "
+                  f"{_DNSSEC_HINTS[guess.lower()]}")
+    return Passed(f"All {len(DNSSEC_LOOKUPS)} statuses are right: a proven absence is "
+                  "secure, an unsigned zone insecure, and bogus is one broken answer.")
+
+
 @checker
 def check_tlsa_record(answer, lab, host: str = "mx2.example.com") -> Passed:
     """Exercise: the ``3 1 1`` TLSA record of ``host``'s certificate."""

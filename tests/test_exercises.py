@@ -197,3 +197,24 @@ def test_checkers_want_true_or_false_and_exact_mx_names():
     with pytest.raises(ex.ExerciseFailed, match="mx3.corp.example"):
         ex.check_policy_for_mx(base + "mx: backup.mail.corp.example\nmx: mx3.corp.example\n"
                                "max_age: 604800\n")
+
+
+def test_dnssec_statuses_checker(lab):
+    right = ["secure", "secure", "insecure", "secure", "bogus"]
+    assert "5 statuses" in str(ex.check_dnssec_statuses(right, lab))
+    with pytest.raises(ex.ExerciseFailed, match="Lookup 4 .*one answer, not to the whole zone"):
+        ex.check_dnssec_statuses(right[:3] + ["bogus", "bogus"], lab)
+    with pytest.raises(ex.ExerciseFailed, match="Lookup 2 .*not insecure"):
+        ex.check_dnssec_statuses(["secure", "insecure", "insecure", "secure", "bogus"], lab)
+    with pytest.raises(ex.ExerciseFailed, match="list of 5"):
+        ex.check_dnssec_statuses(right[:4], lab)
+
+
+def test_a_failed_check_shows_only_the_check_and_the_hint(lab):
+    """What IPython shows instead of a traceback: no source line of helpers/."""
+    with pytest.raises(ex.ExerciseFailed) as e:
+        ex.check_smtp_endpoint(lab.net.smtp_endpoint("mx1.example.com"), lab)
+    shown = "\n".join(e.value._render_traceback_())
+    assert "check_smtp_endpoint: Not yet." in shown and "port of mx1.example.com" in shown
+    assert "smtp_endpoint(host)" not in shown and "exercises.py" not in shown
+    assert e.value.__cause__ is None and e.value.__suppress_context__
