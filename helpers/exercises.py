@@ -123,6 +123,57 @@ def check_signed_domains(answer, lab) -> Passed:
                   "'insecure': DANE cannot apply to them.")
 
 
+
+SEED_QUESTIONS = (
+    "the port of mx1.example.com's SMTP server",
+    "the lab's temporary folder",
+    "mx1.example.com's certificate (its SHA-256 fingerprint)",
+    "the TLSA record published for mx1.example.com",
+    "the DNSSEC signature (RRSIG) over example.com's MX records",
+)
+
+
+def _seed_facts(lab) -> dict[str, object]:
+    import hashlib
+
+    import dns.message
+    import dns.query
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    query = dns.message.make_query("example.com", "MX", want_dnssec=True)
+    answer = dns.query.udp(query, "127.0.0.1", port=lab.dns.port, timeout=5)
+    rrsig = next(r for r in answer.answer if r.rdtype == 46)  # RRSIG
+    cert = lab.certificate("mx1.example.com").cert.public_bytes(Encoding.DER)
+    tlsa = lab.net.resolver().resolve("_25._tcp.mx1.example.com", "TLSA")
+    return dict(zip(SEED_QUESTIONS, (
+        lab.net.smtp_endpoint("mx1.example.com")[1], str(lab.directory),
+        hashlib.sha256(cert).hexdigest(), sorted(r.to_text() for r in tlsa),
+        sorted(r.to_text() for r in rrsig))))
+
+
+@checker
+def check_same_seed(prediction, lab) -> Passed:
+    """Exercise: predict what a second lab with the same seed shares with this
+    one, then verify it by starting that second lab."""
+    from .lab import Lab
+
+    _answered(prediction, "prediction")
+    if not isinstance(prediction, dict):
+        _fail("Give a dict from each item to True (the same in both labs) or False.")
+    missing = [q for q in SEED_QUESTIONS if q not in prediction]
+    if missing:
+        _fail(f"Predict every item: {missing[0]!r} is missing (copy the names printed above).")
+    mine = _seed_facts(lab)
+    with Lab(seed=lab.seed) as other:
+        theirs = _seed_facts(other)
+    for question in SEED_QUESTIONS:
+        same = mine[question] == theirs[question]
+        if _true_or_false(prediction[question], repr(question)) != same:
+            _fail(f"Not right for {question}: what comes from the seed, and what does the "
+                  "operating system choose when a lab starts?")
+    return Passed("Verified with a second lab of the same seed: keys, certificates, records "
+                  "and signatures are identical; ports and the folder are not.")
+
 # -- notebook 01 ------------------------------------------------------------------
 
 _EHLO_CASES = (
@@ -202,6 +253,49 @@ def check_last_readable(answer, transcript: Transcript) -> Passed:
     _fail("That line is not in the transcript; use transcript.lines.")
 
 
+
+TAP_QUESTIONS = {
+    "the name the client gives in EHLO (sender.example)": "ehlo sender.example",
+    "the server's offer, STARTTLS": "STARTTLS",
+    "the envelope sender, alice@sender.example": "alice@sender.example",
+    "the subject line, 'Subject: Lunch'": "Subject: Lunch",
+    "the name of the CA that issued the server's certificate": "SMTP TLS Lab Issuing CA",
+}
+_TAP_HINTS = {
+    "ehlo sender.example": "the client's first EHLO comes before STARTTLS.",
+    "STARTTLS": "where is the offer to encrypt made, and where is the client's request?",
+    "alice@sender.example": "MAIL FROM comes after the second EHLO: inside or outside TLS?",
+    "Subject: Lunch": "headers are part of the message, sent after DATA.",
+    "SMTP TLS Lab Issuing CA": "in TLS 1.3 (this lab's version) the server's certificate "
+                               "travels encrypted, after the ServerHello.",
+}
+
+
+@checker
+def check_tap_prediction(prediction, lab, message: str) -> Passed:
+    """Exercise: predict what a passive tap reads of a STARTTLS delivery, then
+    verify it in the lab (a tap on mx1.example.com, one real delivery)."""
+    from .smtp import deliver
+
+    _answered(prediction, "prediction")
+    if not isinstance(prediction, dict):
+        _fail("Give a dict from each item to True (the tap reads it) or False.")
+    missing = [q for q in TAP_QUESTIONS if q not in prediction]
+    if missing:
+        _fail(f"Predict every item: {missing[0]!r} is missing (copy the names printed above).")
+    tap = lab.attack("mx1.example.com", "tap")
+    try:
+        deliver("mx1.example.com", lab.net, message, sender="alice@sender.example",
+                recipients=["bob@example.com"])
+        truth = {q: tap.saw(text) for q, text in TAP_QUESTIONS.items()}
+    finally:
+        lab.stop_attack("mx1.example.com")
+    for question, text in TAP_QUESTIONS.items():
+        if _true_or_false(prediction[question], repr(question)) != truth[question]:
+            _fail(f"Not right for {question}: {_TAP_HINTS[text]}")
+    read = sum(truth.values())
+    return Passed(f"Verified with a tap in the lab: it read {read} of the {len(truth)} items, "
+                  "all from before the TLS handshake.")
 
 # -- notebook 03 ------------------------------------------------------------------
 

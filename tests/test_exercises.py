@@ -218,3 +218,23 @@ def test_a_failed_check_shows_only_the_check_and_the_hint(lab):
     assert "check_smtp_endpoint: Not yet." in shown and "port of mx1.example.com" in shown
     assert "smtp_endpoint(host)" not in shown and "exercises.py" not in shown
     assert e.value.__cause__ is None and e.value.__suppress_context__
+
+
+def test_tap_prediction_checker_verifies_in_the_lab(lab):
+    message = "Subject: Lunch\r\n\r\nTell nobody.\r\n"
+    right = {q: False for q in ex.TAP_QUESTIONS}
+    right["the name the client gives in EHLO (sender.example)"] = True
+    right["the server's offer, STARTTLS"] = True
+    assert "read 2 of the 5" in str(ex.check_tap_prediction(right, lab, message))
+    assert not lab.attackers, "the check takes its tap off the path again"
+    wrong = dict(right, **{"the name of the CA that issued the server's certificate": True})
+    with pytest.raises(ex.ExerciseFailed, match="TLS 1.3"):
+        ex.check_tap_prediction(wrong, lab, message)
+
+
+def test_same_seed_checker_starts_a_second_lab(lab):
+    right = {q: q.startswith(("mx1", "the TLSA", "the DNSSEC")) for q in ex.SEED_QUESTIONS}
+    assert "second lab" in str(ex.check_same_seed(right, lab))
+    wrong = dict(right, **{"the port of mx1.example.com's SMTP server": True})
+    with pytest.raises(ex.ExerciseFailed, match="operating system"):
+        ex.check_same_seed(wrong, lab)
