@@ -93,3 +93,16 @@ def test_jupyterlab_opens_on_my_work_without_the_news_popup():
         else:
             os.environ["JUPYTER_CONFIG_PATH"] = old
     assert "@jupyterlab/apputils-extension:announcements" in config["disabledExtensions"]
+
+
+def test_readme_course_table_leads_learners_to_learner_copies():
+    readme = (pipeline.ROOT / "README.md").read_text()
+    for target in _LINK.findall(readme):
+        if not target.startswith(("http:", "https:", "mailto:")):
+            assert (pipeline.ROOT / target).exists(), f"README.md links to missing {target}"
+    rows = [line for line in readme.splitlines() if re.match(r"\| \d\d \|", line)]
+    assert rows, "the README has a course table"
+    for row in rows:
+        links = _LINK.findall(row)
+        assert links[0].startswith("notebooks/learner/"), f"first link of a course row: {row}"
+        assert any(re.fullmatch(r"notebooks/\d\d-[\w-]+\.ipynb", t) for t in links), row
