@@ -16,7 +16,7 @@ WIDTH_IN = 8.0
 FONT = 9.5
 _WRAP = 52          # characters per line of an arrow's label (monospace)
 _LINE_IN = 0.19     # height of one label line
-_GAP_IN = 0.16      # from a label's last line to its arrow, and to the next step
+_GAP_IN = 0.12      # from a label's last line to its arrow, and to the next step
 
 
 def _steps(transcript: Transcript):
@@ -64,7 +64,7 @@ def sequence_diagram(transcript: Transcript, title: str | None = None):
         rows.append((y, height, who, lines, encrypted))
         y += height
     total = y + 0.2
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, total + 1.3))
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, total + 1.0))
     left, right = 0.8, WIDTH_IN - 0.8
     ax.set_xlim(0, WIDTH_IN)
     ax.set_ylim(total, 0)
@@ -88,7 +88,7 @@ def sequence_diagram(transcript: Transcript, title: str | None = None):
         ax.text(WIDTH_IN / 2, arrow_y - 0.04, "\n".join(lines), ha="center", va="bottom",
                 fontsize=FONT, family="monospace", color=colour, linespacing=1.15,
                 parse_math=False)
-    ax.set_xticks([left, right], ["client", "server"], fontsize=FONT)
+    ax.set_xticks([])
     ax.set_yticks([])
     ax.set_ylabel("time (downwards)", fontsize=FONT)
     ax.set_xlabel("who sends: an arrow goes from sender to receiver", fontsize=FONT)
@@ -96,8 +96,8 @@ def sequence_diagram(transcript: Transcript, title: str | None = None):
                  parse_math=False)
     ax.legend(handles=[Patch(color=CLEAR_COLOUR, label="in the clear: anyone on the path reads it"),
                        Patch(color=TLS_COLOUR, label="inside TLS: encrypted")],
-              loc="upper center", bbox_to_anchor=(0.5, -0.06 - 0.5 / (total + 1.3)), ncol=1,
-              fontsize=FONT, frameon=False)
+              loc="upper center", bbox_to_anchor=(0.5, -0.01 - 0.35 / (total + 1.0)), ncol=2,
+              fontsize=FONT, frameon=False, handlelength=1.2, columnspacing=1.0)
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     return _done(fig)
