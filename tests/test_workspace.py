@@ -106,3 +106,13 @@ def test_readme_course_table_leads_learners_to_learner_copies():
         links = _LINK.findall(row)
         assert links[0].startswith("notebooks/learner/"), f"first link of a course row: {row}"
         assert any(re.fullmatch(r"notebooks/\d\d-[\w-]+\.ipynb", t) for t in links), row
+
+
+def test_start_command_line_and_the_solutions_variant():
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "helpers", "start", "--help"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and "--solutions" in run.stdout and "my-work" in run.stdout
+    command = workspace.lab_command(pipeline.NOTEBOOKS, ["--allow-root"])
+    assert "--LabApp.default_url=/lab/tree/notebooks" in command and command[-1] == "--allow-root"
