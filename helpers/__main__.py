@@ -110,7 +110,10 @@ def main(argv: list[str] | None = None) -> int:
     lrn = sub.add_parser("learner", help="regenerate notebooks/learner/ from the solutions")
     lrn.set_defaults(func=_learner)
     srt = sub.add_parser("start", help="copy the learner notebooks into my-work/ (never "
-                                       "overwriting) and open JupyterLab there")
+                                       "overwriting) and open JupyterLab there",
+                         description="Copy the learner notebooks into my-work/ (a file already "
+                                     "there is yours and is never overwritten), then open "
+                                     "JupyterLab there. Other options go to JupyterLab.")
     srt.add_argument("--solutions", action="store_true",
                      help="open JupyterLab on notebooks/ (the solutions) instead")
     srt.set_defaults(func=_start)
