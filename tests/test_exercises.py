@@ -238,3 +238,12 @@ def test_same_seed_checker_starts_a_second_lab(lab):
     wrong = dict(right, **{"the port of mx1.example.com's SMTP server": True})
     with pytest.raises(ex.ExerciseFailed, match="operating system"):
         ex.check_same_seed(wrong, lab)
+
+
+def test_a_checker_without_the_decorator_is_still_named():
+    def check_something(answer):
+        ex._answered(answer, "answer")
+
+    with pytest.raises(ex.ExerciseFailed) as e:
+        check_something(None)
+    assert e.value._render_traceback_()[0].endswith("check_something: Not yet.\x1b[0m")

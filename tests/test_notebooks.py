@@ -90,7 +90,8 @@ def test_learner_notebook_runs_and_every_check_fails(path):
             shown = "\n".join(errors[0].traceback)
             # Only which check, "Not yet" and the hint: no traceback, whose
             # source lines (the checker's code) would give the answer away.
-            assert "Not yet." in shown and f"{cell.source.split('(')[0].strip()}" in shown
+            checker = re.findall(r"\b(check_\w+)\(", cell.source)[-1]
+            assert "Not yet." in shown and f"{checker}: Not yet." in shown, shown
             for leak in ("helpers/", "Traceback", "---->", ".py", "File "):
                 assert leak not in shown, f"{leak!r} in a check's output:\n{shown}"
         elif pipeline.RAISES_TAG not in tags:
