@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.installed
 
-.PHONY: lab test bench lab-server notebooks learner doctor clean
+.PHONY: lab solutions test bench lab-server notebooks learner doctor clean
 
 $(READY): requirements.txt requirements-test.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); set PYTHON=python3.11 or similar")'
@@ -18,9 +18,14 @@ $(READY): requirements.txt requirements-test.txt pyproject.toml
 # JupyterLab refuses to run as root (containers often are) unless told.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 
-## lab: start JupyterLab on the notebooks (the course)
+## lab: copy the learner notebooks into my-work/ (first run; yours are never
+## overwritten) and start JupyterLab there
 lab: $(READY)
-	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/
+	$(BIN)/python -m helpers start $(ROOT_FLAG)
+
+## solutions: start JupyterLab on notebooks/ (the solutions, for instructors)
+solutions: $(READY)
+	$(BIN)/python -m helpers start --solutions $(ROOT_FLAG)
 
 ## test: run every test (unit, lab integration, notebooks)
 test: $(READY)

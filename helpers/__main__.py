@@ -12,6 +12,9 @@
   inspection could not run.
 - ``notebooks [NAME ...]`` regenerates the notebooks after a helpers change;
   ``learner`` only regenerates the learner copies.
+- ``start [--solutions] [JUPYTERLAB OPTION ...]`` copies the learner notebooks
+  into ``my-work/`` (never overwriting one) and opens JupyterLab there;
+  ``--solutions`` opens it on ``notebooks/`` instead (``make lab``).
 """
 
 from __future__ import annotations
@@ -115,6 +118,14 @@ def _inspect(args: argparse.Namespace) -> int:
     if any(r.error for r in results):
         return 2
     return 0 if all(r.ok for r in results) else 1
+def _start(args: argparse.Namespace, extra: list[str]) -> int:
+    from helpers import workspace
+
+    if args.solutions:
+        import subprocess
+        return subprocess.call(workspace.lab_command(workspace.ROOT / "notebooks", extra),
+                               env=workspace.lab_environment())
+    return workspace.start(extra)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -147,7 +158,19 @@ def main(argv: list[str] | None = None) -> int:
     ins.set_defaults(func=_inspect)
     lrn = sub.add_parser("learner", help="regenerate notebooks/learner/ from the solutions")
     lrn.set_defaults(func=_learner)
-    args = parser.parse_args(argv)
+    srt = sub.add_parser("start", help="copy the learner notebooks into my-work/ (never "
+                                       "overwriting) and open JupyterLab there",
+                         description="Copy the learner notebooks into my-work/ (a file already "
+                                     "there is yours and is never overwritten), then open "
+                                     "JupyterLab there. Other options go to JupyterLab.")
+    srt.add_argument("--solutions", action="store_true",
+                     help="open JupyterLab on notebooks/ (the solutions) instead")
+    srt.set_defaults(func=_start)
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "start":
+        return args.func(args, extra)
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     return args.func(args)
 
 

@@ -135,10 +135,13 @@ class SideBySide:
     def _repr_html_(self) -> str:
         def column(lines):
             return html.escape("\n".join(lines))
-        return (f"<p>{html.escape(self.title)}</p><table><tr><th>the sender (its transcript)</th>"
-                "<th>the attacker (what it saw)</th></tr><tr>"
-                f'<td style="text-align:left;vertical-align:top"><pre>{column(self.sender_lines)}</pre></td>'
-                f'<td style="text-align:left;vertical-align:top"><pre>{column(self.attacker_lines)}</pre></td>'
+        # JupyterLab breaks <pre> text anywhere ("delive/red"): wrap at spaces.
+        pre = '<pre style="white-space:pre-wrap;word-break:normal;overflow-wrap:break-word">'
+        th = '<th style="text-align:left">'
+        return (f"<p>{html.escape(self.title)}</p><table><tr>{th}the sender (its transcript)</th>"
+                f"{th}the attacker (what it saw)</th></tr><tr>"
+                f'<td style="text-align:left;vertical-align:top">{pre}{column(self.sender_lines)}</pre></td>'
+                f'<td style="text-align:left;vertical-align:top">{pre}{column(self.attacker_lines)}</pre></td>'
                 "</tr></table>")
 
 

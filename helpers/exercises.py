@@ -10,7 +10,10 @@ check cell fails (visibly, in red) until the exercise is done.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import html
+import sys
+import textwrap
 from dataclasses import dataclass
 
 from .mtasts import MtaStsError, mx_matches, parse_policy
@@ -18,7 +21,23 @@ from .smtp import SERVER, Line, Transcript, parse_ehlo
 
 
 class ExerciseFailed(AssertionError):
-    """The answer is not right yet; the message says what to look at."""
+    """The answer is not right yet; the message says what to look at.
+
+    In a notebook it is shown as the check's name, "Not yet" and the hint
+    only: IPython calls ``_render_traceback_`` instead of printing the
+    traceback, whose source lines (the checker's own code) would give the
+    answer away. The cell still fails, so a learner sees red and a test
+    running the learner copy sees the error.
+    """
+
+    check: str = "check"
+
+    def _render_traceback_(self) -> list[str]:
+        red, bold, reset = "\x1b[31m", "\x1b[1m", "\x1b[0m"
+        hint = str(self).removeprefix("Not yet.").strip()
+        lines = [f"{bold}{red}✗ {self.check}: Not yet.{reset}"]
+        lines += ["  " + line for line in textwrap.wrap(hint, 88)]
+        return lines
 
 
 @dataclass(frozen=True)
@@ -35,8 +54,30 @@ class Passed:
                 f"<b>Correct.</b> {html.escape(self.message)}</div>")
 
 
+def checker(fn):
+    """Mark ``fn`` as an exercise checker: a failure names it and hides the
+    traceback (see :class:`ExerciseFailed`)."""
+    @functools.wraps(fn)
+    def check(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ExerciseFailed as e:
+            e.check = fn.__name__
+            # No chained context either: the learner's data is in the message.
+            raise e.with_traceback(None) from None
+    return check
+
+
 def _fail(hint: str) -> None:
-    raise ExerciseFailed(f"Not yet. {hint}")
+    error = ExerciseFailed(f"Not yet. {hint}")
+    # Name the check even in a checker without @checker: the nearest caller
+    # whose name starts with "check_".
+    frame = sys._getframe(1)
+    while frame is not None and not frame.f_code.co_name.startswith("check_"):
+        frame = frame.f_back
+    if frame is not None:
+        error.check = frame.f_code.co_name
+    raise error
 
 
 def _true_or_false(value, what: str) -> bool:
@@ -54,6 +95,7 @@ def _answered(answer, name: str) -> None:
 # -- notebook 00 ------------------------------------------------------------------
 
 
+@checker
 def check_smtp_endpoint(answer, lab, host: str = "mx2.example.com") -> Passed:
     """Exercise: where does ``host``'s SMTP server listen in the lab?"""
     _answered(answer, "mx2_endpoint")
@@ -69,6 +111,7 @@ def check_smtp_endpoint(answer, lab, host: str = "mx2.example.com") -> Passed:
     return Passed(f"{host} listens on {expected[0]}, port chosen by the OS at lab start.")
 
 
+@checker
 def check_signed_domains(answer, lab) -> Passed:
     """Exercise: which lab domains are DNSSEC-signed?"""
     _answered(answer, "signed")
@@ -89,6 +132,57 @@ def check_signed_domains(answer, lab) -> Passed:
                   "'insecure': DANE cannot apply to them.")
 
 
+
+SEED_QUESTIONS = (
+    "the port of mx1.example.com's SMTP server",
+    "the lab's temporary folder",
+    "mx1.example.com's certificate (its SHA-256 fingerprint)",
+    "the TLSA record published for mx1.example.com",
+    "the DNSSEC signature (RRSIG) over example.com's MX records",
+)
+
+
+def _seed_facts(lab) -> dict[str, object]:
+    import hashlib
+
+    import dns.message
+    import dns.query
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    query = dns.message.make_query("example.com", "MX", want_dnssec=True)
+    answer = dns.query.udp(query, "127.0.0.1", port=lab.dns.port, timeout=5)
+    rrsig = next(r for r in answer.answer if r.rdtype == 46)  # RRSIG
+    cert = lab.certificate("mx1.example.com").cert.public_bytes(Encoding.DER)
+    tlsa = lab.net.resolver().resolve("_25._tcp.mx1.example.com", "TLSA")
+    return dict(zip(SEED_QUESTIONS, (
+        lab.net.smtp_endpoint("mx1.example.com")[1], str(lab.directory),
+        hashlib.sha256(cert).hexdigest(), sorted(r.to_text() for r in tlsa),
+        sorted(r.to_text() for r in rrsig))))
+
+
+@checker
+def check_same_seed(prediction, lab) -> Passed:
+    """Exercise: predict what a second lab with the same seed shares with this
+    one, then verify it by starting that second lab."""
+    from .lab import Lab
+
+    _answered(prediction, "prediction")
+    if not isinstance(prediction, dict):
+        _fail("Give a dict from each item to True (the same in both labs) or False.")
+    missing = [q for q in SEED_QUESTIONS if q not in prediction]
+    if missing:
+        _fail(f"Predict every item: {missing[0]!r} is missing (copy the names printed above).")
+    mine = _seed_facts(lab)
+    with Lab(seed=lab.seed) as other:
+        theirs = _seed_facts(other)
+    for question in SEED_QUESTIONS:
+        same = mine[question] == theirs[question]
+        if _true_or_false(prediction[question], repr(question)) != same:
+            _fail(f"Not right for {question}: what comes from the seed, and what does the "
+                  "operating system choose when a lab starts?")
+    return Passed("Verified with a second lab of the same seed: keys, certificates, records "
+                  "and signatures are identical; ports and the folder are not.")
+
 # -- notebook 01 ------------------------------------------------------------------
 
 _EHLO_CASES = (
@@ -99,6 +193,7 @@ _EHLO_CASES = (
 )
 
 
+@checker
 def check_parse_ehlo(fn) -> Passed:
     """Exercise: write ``parse_ehlo(reply) -> dict`` (RFC 5321 §4.1.1.1)."""
     if not callable(fn):
@@ -140,6 +235,7 @@ def check_parse_ehlo(fn) -> Passed:
                   "single-line replies included.")
 
 
+@checker
 def check_last_readable(answer, transcript: Transcript) -> Passed:
     """Exercise: the last line of the session an eavesdropper could read."""
     _answered(answer, "last_readable")
@@ -167,6 +263,49 @@ def check_last_readable(answer, transcript: Transcript) -> Passed:
 
 
 
+TAP_QUESTIONS = {
+    "the name the client gives in EHLO (sender.example)": "ehlo sender.example",
+    "the server's offer, STARTTLS": "STARTTLS",
+    "the envelope sender, alice@sender.example": "alice@sender.example",
+    "the subject line, 'Subject: Lunch'": "Subject: Lunch",
+    "the name of the CA that issued the server's certificate": "SMTP TLS Lab Issuing CA",
+}
+_TAP_HINTS = {
+    "ehlo sender.example": "the client's first EHLO comes before STARTTLS.",
+    "STARTTLS": "where is the offer to encrypt made, and where is the client's request?",
+    "alice@sender.example": "MAIL FROM comes after the second EHLO: inside or outside TLS?",
+    "Subject: Lunch": "headers are part of the message, sent after DATA.",
+    "SMTP TLS Lab Issuing CA": "in TLS 1.3 (this lab's version) the server's certificate "
+                               "travels encrypted, after the ServerHello.",
+}
+
+
+@checker
+def check_tap_prediction(prediction, lab, message: str) -> Passed:
+    """Exercise: predict what a passive tap reads of a STARTTLS delivery, then
+    verify it in the lab (a tap on mx1.example.com, one real delivery)."""
+    from .smtp import deliver
+
+    _answered(prediction, "prediction")
+    if not isinstance(prediction, dict):
+        _fail("Give a dict from each item to True (the tap reads it) or False.")
+    missing = [q for q in TAP_QUESTIONS if q not in prediction]
+    if missing:
+        _fail(f"Predict every item: {missing[0]!r} is missing (copy the names printed above).")
+    tap = lab.attack("mx1.example.com", "tap")
+    try:
+        deliver("mx1.example.com", lab.net, message, sender="alice@sender.example",
+                recipients=["bob@example.com"])
+        truth = {q: tap.saw(text) for q, text in TAP_QUESTIONS.items()}
+    finally:
+        lab.stop_attack("mx1.example.com")
+    for question, text in TAP_QUESTIONS.items():
+        if _true_or_false(prediction[question], repr(question)) != truth[question]:
+            _fail(f"Not right for {question}: {_TAP_HINTS[text]}")
+    read = sum(truth.values())
+    return Passed(f"Verified with a tap in the lab: it read {read} of the {len(truth)} items, "
+                  "all from before the TLS handshake.")
+
 # -- notebook 03 ------------------------------------------------------------------
 
 CORP_MX = ("mx1.corp.example", "mx2.corp.example", "backup.mail.corp.example")
@@ -175,6 +314,7 @@ _CORP_DECOYS = ("corp.example", "www.corp.example", "mx1.corp.example.evil.examp
                 "mail.corp.example.attacker.example")
 
 
+@checker
 def check_policy_for_mx(text) -> Passed:
     """Exercise: an enforce policy allowing exactly the corp.example MX hosts."""
     _answered(text, "my_policy")
@@ -215,6 +355,7 @@ PREDICT_HOSTS = ("mx.example.org", "eu.mail.example.org", "mail.example.org",
                  "backup.example.org")
 
 
+@checker
 def check_mx_prediction(prediction) -> Passed:
     """Exercise: predict which hosts the policy's mx patterns allow."""
     _answered(prediction, "prediction")
@@ -239,6 +380,42 @@ def check_mx_prediction(prediction) -> Passed:
 
 # -- notebook 04 ------------------------------------------------------------------
 
+DNSSEC_LOOKUPS = (
+    ("_25._tcp.mx2.example.com", "TLSA"),
+    ("mx2.example.com", "TLSA"),
+    ("_mta-sts.sts-enforce.example", "TXT"),
+    ("dnssec-bogus.example", "MX"),
+    ("_25._tcp.mx.dnssec-bogus.example", "TLSA"),
+)
+_DNSSEC_HINTS = {
+    "secure": "does the zone have a DS in its parent, and are the signatures on this "
+              "answer intact? A proven 'no such record' counts too.",
+    "insecure": "is this zone signed at all? Look for its DS in the parent.",
+    "bogus": "which RRset's signature is broken in that zone? Bogus belongs to one "
+             "answer, not to the whole zone.",
+}
+
+
+@checker
+def check_dnssec_statuses(prediction, lab) -> Passed:
+    """Exercise: the DNSSEC status (RFC 4035 §4.3) of each of DNSSEC_LOOKUPS."""
+    from .dnssec import resolve
+
+    _answered(prediction, "statuses")
+    if not isinstance(prediction, (list, tuple)) or len(prediction) != len(DNSSEC_LOOKUPS):
+        _fail(f"Give a list of {len(DNSSEC_LOOKUPS)} statuses, one per lookup, in order.")
+    for i, ((name, rdtype), guess) in enumerate(zip(DNSSEC_LOOKUPS, prediction)):
+        if not isinstance(guess, str) or guess.lower() not in ("secure", "insecure", "bogus"):
+            _fail(f"Answer lookup {i + 1} with 'secure', 'insecure' or 'bogus' (not {guess!r}).")
+        truth = resolve(name, rdtype, lab.net).status
+        if guess.lower() != truth:
+            _fail(f"Lookup {i + 1} ({name} {rdtype}) is not {guess.lower()}: "
+                  f"{_DNSSEC_HINTS[guess.lower()]}")
+    return Passed(f"All {len(DNSSEC_LOOKUPS)} statuses are right: a proven absence is "
+                  "secure, an unsigned zone insecure, and bogus is one broken answer.")
+
+
+@checker
 def check_tlsa_record(answer, lab, host: str = "mx2.example.com") -> Passed:
     """Exercise: the ``3 1 1`` TLSA record of ``host``'s certificate."""
     from .dane import TLSA, DaneError
@@ -307,6 +484,7 @@ _DANE_HINTS = (
 )
 
 
+@checker
 def check_dane_predictions(prediction) -> Passed:
     """Exercise: for each case, does DANE authenticate the server?"""
     from .dane import verify_chain
@@ -328,6 +506,7 @@ def check_dane_predictions(prediction) -> Passed:
 PREDICT_ATTACKS = ("spoof MX", "first contact")
 
 
+@checker
 def check_matrix_prediction(prediction, matrix) -> Passed:
     """Exercise: for two attacks, predict for each sender policy whether the
     attacker gets to read the message."""
@@ -350,6 +529,7 @@ def check_matrix_prediction(prediction, matrix) -> Passed:
     return Passed("Right for every sender policy: now compare with the full matrix below.")
 
 
+@checker
 def check_found_secret(answer, attacker, secret: str) -> Passed:
     """Exercise: find the chunk of the attacker's log that holds the message text."""
     _answered(answer, "found")

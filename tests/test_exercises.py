@@ -197,3 +197,53 @@ def test_checkers_want_true_or_false_and_exact_mx_names():
     with pytest.raises(ex.ExerciseFailed, match="mx3.corp.example"):
         ex.check_policy_for_mx(base + "mx: backup.mail.corp.example\nmx: mx3.corp.example\n"
                                "max_age: 604800\n")
+
+
+def test_dnssec_statuses_checker(lab):
+    right = ["secure", "secure", "insecure", "secure", "bogus"]
+    assert "5 statuses" in str(ex.check_dnssec_statuses(right, lab))
+    with pytest.raises(ex.ExerciseFailed, match="Lookup 4 .*one answer, not to the whole zone"):
+        ex.check_dnssec_statuses(right[:3] + ["bogus", "bogus"], lab)
+    with pytest.raises(ex.ExerciseFailed, match="Lookup 2 .*not insecure"):
+        ex.check_dnssec_statuses(["secure", "insecure", "insecure", "secure", "bogus"], lab)
+    with pytest.raises(ex.ExerciseFailed, match="list of 5"):
+        ex.check_dnssec_statuses(right[:4], lab)
+
+
+def test_a_failed_check_shows_only_the_check_and_the_hint(lab):
+    """What IPython shows instead of a traceback: no source line of helpers/."""
+    with pytest.raises(ex.ExerciseFailed) as e:
+        ex.check_smtp_endpoint(lab.net.smtp_endpoint("mx1.example.com"), lab)
+    shown = "\n".join(e.value._render_traceback_())
+    assert "check_smtp_endpoint: Not yet." in shown and "port of mx1.example.com" in shown
+    assert "smtp_endpoint(host)" not in shown and "exercises.py" not in shown
+    assert e.value.__cause__ is None and e.value.__suppress_context__
+
+
+def test_tap_prediction_checker_verifies_in_the_lab(lab):
+    message = "Subject: Lunch\r\n\r\nTell nobody.\r\n"
+    right = {q: False for q in ex.TAP_QUESTIONS}
+    right["the name the client gives in EHLO (sender.example)"] = True
+    right["the server's offer, STARTTLS"] = True
+    assert "read 2 of the 5" in str(ex.check_tap_prediction(right, lab, message))
+    assert not lab.attackers, "the check takes its tap off the path again"
+    wrong = dict(right, **{"the name of the CA that issued the server's certificate": True})
+    with pytest.raises(ex.ExerciseFailed, match="TLS 1.3"):
+        ex.check_tap_prediction(wrong, lab, message)
+
+
+def test_same_seed_checker_starts_a_second_lab(lab):
+    right = {q: q.startswith(("mx1", "the TLSA", "the DNSSEC")) for q in ex.SEED_QUESTIONS}
+    assert "second lab" in str(ex.check_same_seed(right, lab))
+    wrong = dict(right, **{"the port of mx1.example.com's SMTP server": True})
+    with pytest.raises(ex.ExerciseFailed, match="operating system"):
+        ex.check_same_seed(wrong, lab)
+
+
+def test_a_checker_without_the_decorator_is_still_named():
+    def check_something(answer):
+        ex._answered(answer, "answer")
+
+    with pytest.raises(ex.ExerciseFailed) as e:
+        check_something(None)
+    assert e.value._render_traceback_()[0].endswith("check_something: Not yet.\x1b[0m")

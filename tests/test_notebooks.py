@@ -85,7 +85,15 @@ def test_learner_notebook_runs_and_every_check_fails(path):
         if pipeline.CHECK_TAG in tags:
             checks += 1
             assert errors, f"check cell passes without the learner's code:\n{cell.source}"
-            assert errors[0].ename in ("NotImplementedError", "NameError", "ExerciseFailed")
+            assert errors[0].ename == "ExerciseFailed", \
+                f"an unanswered exercise gets a hint, not {errors[0].ename}:\n{cell.source}"
+            shown = "\n".join(errors[0].traceback)
+            # Only which check, "Not yet" and the hint: no traceback, whose
+            # source lines (the checker's code) would give the answer away.
+            checker = re.findall(r"\b(check_\w+)\(", cell.source)[-1]
+            assert "Not yet." in shown and f"{checker}: Not yet." in shown, shown
+            for leak in ("helpers/", "Traceback", "---->", ".py", "File "):
+                assert leak not in shown, f"{leak!r} in a check's output:\n{shown}"
         elif pipeline.RAISES_TAG not in tags:
             assert not errors, f"{errors[0].ename} in a cell that should run:\n{cell.source}"
     assert checks >= 2
@@ -110,7 +118,6 @@ def test_learner_version_tags_clears_and_relinks():
         nbformat.v4.new_code_cell("check_x(x)", metadata={"tags": ["check"]}),
     ]
     out = pipeline.learner_version(nb)
-    assert out.cells[0].source == "[Contents](../README.md)"
     assert out.cells[1].source == 'raise NotImplementedError("your code here")'
     assert out.cells[1].outputs == [] and out.cells[1].execution_count is None
     assert out.cells[1].metadata["tags"] == ["raises-exception"]
@@ -136,3 +143,32 @@ def test_every_relative_link_in_a_notebook_resolves(folder):
                 assert (path.parent / target.split("#")[0]).exists(), \
                     f"{path.relative_to(pipeline.ROOT)} links to missing {target}"
     assert checked
+
+
+def test_learner_contents_lists_learner_copies_and_links_the_solutions():
+    readme = (pipeline.LEARNER / pipeline.LEARNER_README).read_text()
+    entries = [pipeline.entry(p) for p in SOLUTIONS]
+    assert readme == pipeline.learner_readme(entries), "stale: run make learner"
+    for e in entries:
+        assert f"[{e.title}]({e.path.name})" in readme
+        assert (pipeline.LEARNER / e.path.name).exists()
+    assert "](../README.md)" in readme  # the solutions, one step away
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=IDS)
+def test_opening_in_jupyterlab_changes_nothing(path):
+    """JupyterLab stores the kernel's spec (name, display name, language) in
+    the notebook when it connects; a different stored value makes the
+    notebook dirty at once and autosave rewrites it. And no jupytext
+    pairing: saving a notebook must not rewrite its text twin."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec("python3")
+    nb = pipeline.read(path)
+    assert nb.metadata.kernelspec == {"name": "python3", "display_name": spec.display_name,
+                                      "language": spec.language}
+    assert "jupytext" not in nb.metadata
+    assert "formats" not in pipeline.text_path(path).read_text().split("# ---")[1]
+    learner = pipeline.read(pipeline.LEARNER / path.name)
+    assert learner.metadata.kernelspec == nb.metadata.kernelspec
+    assert "jupytext" not in learner.metadata

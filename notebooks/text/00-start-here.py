@@ -1,14 +1,13 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: ipynb,text//py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
 #       jupytext_version: 1.19.6
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
@@ -46,18 +45,25 @@
 # (Shift-Enter). Each notebook has **Try it yourself** exercises; the cell after
 # each exercise *checks* your answer and gives a hint when it is not right yet.
 #
-# - **Self-study:** open the notebooks in `notebooks/learner/`. They are the
-#   same as these, with the exercise solutions and all outputs removed: run
-#   them, and where you see `raise NotImplementedError("your code here")`,
-#   write your code. The notebooks in `notebooks/` contain the solutions, if
-#   you get stuck.
-# - **Workshop:** the instructor presents from `notebooks/`; learners work in
-#   `notebooks/learner/`. The notebooks in `notebooks/` are stored with their
-#   outputs, which are what a run gives, so you can read ahead before running
-#   anything.
+# - **Self-study:** run `make lab`. The first time, it copies the learner
+#   notebooks into `my-work/` in the course folder and opens JupyterLab
+#   there: those copies are *yours*. They are the course without the exercise
+#   solutions and without outputs: run them, and where you see
+#   `raise NotImplementedError("your code here")`, write your code, and save.
+#   `make lab` never overwrites a file in `my-work/`, and git ignores that
+#   folder, so course updates (`git pull`) never touch your answers. If the
+#   course updates a notebook you already have, `make lab` says so; rename
+#   your copy and start `make lab` again to get the new one.
+# - **Solutions:** the notebooks in `notebooks/` (one folder up from
+#   `my-work/` in JupyterLab's file browser, or `make solutions`) contain the
+#   solutions and are stored with their outputs, so you can read ahead. Work
+#   in `my-work/`, not there: those files belong to the course.
+# - **Workshop:** the instructor presents from `notebooks/` (`make solutions`);
+#   learners run `make lab` and work in `my-work/`.
 #
 # The notebooks, in order, with their time estimates, are listed in the
-# [contents](README.md).
+# contents (the link at the top of every notebook leads to the list of the
+# copies next to it).
 
 # %% [markdown]
 # ## The lab: a small internet on your machine
@@ -73,14 +79,16 @@
 # - an SMTP server (a receiving MTA) for every mail exchanger (MX) host;
 # - on request, an attacker on the path between a sender and an MX.
 #
-# Its keys come from a *seed*: with the same seed you get the same
-# certificates, the same DNS signatures and the same outputs as printed here.
+# Its keys come from a *seed*: with the same seed you get the same keys and
+# certificates, the same DNS records and DNSSEC signatures, and the same
+# outputs as printed here.
 
 # %%
 from helpers import doctor
-from helpers.exercises import check_signed_domains, check_smtp_endpoint
+from helpers.exercises import SEED_QUESTIONS, check_same_seed, check_smtp_endpoint
 from helpers.lab import Lab
 from helpers.net import Network
+from helpers.tables import Table
 
 lab = Lab.start(seed=1)
 lab
@@ -120,8 +128,8 @@ live.smtp_port, live.https_port, live.is_lab
 # others are there to be broken, stripped and compared.
 
 # %%
-for s in lab.scenarios.values():
-    print(f"{s.domain:<28} {'DNSSEC' if s.signed else '      '}  {s.teaches}")
+Table(("domain", "DNSSEC", "what it teaches"),
+      [(s.domain, "signed" if s.signed else "", s.teaches) for s in lab.scenarios.values()])
 
 # %% [markdown]
 # A first question to the lab's DNS: which servers receive mail for
@@ -156,8 +164,8 @@ doctor.run(live=True)
 # %% [markdown]
 # ## Try it yourself
 #
-# **Exercise 1.** Where does the SMTP server of `mx2.example.com` listen in this
-# lab? Store the `(address, port)` pair in `mx2_endpoint`.
+# **Exercise 1 (warm-up).** Where does the SMTP server of `mx2.example.com`
+# listen in this lab? Store the `(address, port)` pair in `mx2_endpoint`.
 
 # %%
 mx2_endpoint = None  # your answer: (address, port)
@@ -169,18 +177,25 @@ mx2_endpoint = lab.net.smtp_endpoint("mx2.example.com")
 check_smtp_endpoint(mx2_endpoint, lab)
 
 # %% [markdown]
-# **Exercise 2.** Which lab domains are DNSSEC-signed? Make a list of their
-# names in `signed`. Each scenario in `lab.scenarios.values()` has the
-# attributes `domain` and `signed`.
+# **Exercise 2.** Predict, then verify. Suppose a colleague starts a lab with
+# the same seed on their machine (or you start a second one here). Which of
+# the items below are the same in both labs? Answer `True` (the same) or
+# `False` (different) for each, in `prediction`, from what this notebook
+# said about the seed. The check then starts a second lab with the same seed
+# and compares, item by item.
 
 # %%
-signed = None  # your answer: a list of domain names
+for item in SEED_QUESTIONS:
+    print(item)
+prediction = None  # your answer: {item: True or False, ...}
 ### BEGIN SOLUTION
-signed = [s.domain for s in lab.scenarios.values() if s.signed]
+prediction = {item: True for item in SEED_QUESTIONS}
+prediction["the port of mx1.example.com's SMTP server"] = False
+prediction["the lab's temporary folder"] = False
 ### END SOLUTION
 
 # %% tags=["check"]
-check_signed_domains(signed, lab)
+check_same_seed(prediction, lab)
 
 # %% [markdown]
 # ## Equivalent commands
@@ -204,7 +219,8 @@ print(lab.commands())
 # - Every helper takes a `Network`: `lab.net` for the lab, `Network.live()` for
 #   the internet; the code is the same.
 # - Outbound port 25 is often blocked; the lab never needs it.
-# - Exercises are checked: a failing check gives a hint, not the answer.
+# - Exercises are checked: a failing check says "Not yet" and gives a hint,
+#   not the answer. Your own copies live in `my-work/`.
 
 # %% [markdown]
 # ## Clean-up

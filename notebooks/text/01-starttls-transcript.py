@@ -1,14 +1,13 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: ipynb,text//py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
 #       jupytext_version: 1.19.6
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
@@ -32,15 +31,17 @@
 # >
 # > **Objectives:** name each step of an SMTP session with STARTTLS; point out
 # > which lines travel in the clear; explain why the capability list before TLS
-# > must be forgotten (RFC 3207 §4.2); parse an EHLO reply into capabilities.
+# > must be forgotten (RFC 3207 §4.2); parse an EHLO reply into capabilities;
+# > predict what a passive eavesdropper reads, and verify it.
 # >
-# > **Time:** 20 min teaching + 15 min exercises
+# > **Time:** 20 min teaching + 20 min exercises
 # >
 # > **Prerequisites:** [00 Start here](00-start-here.ipynb).
 
 # %%
 from helpers import figures, smtp
-from helpers.exercises import check_last_readable, check_parse_ehlo
+from helpers.exercises import (TAP_QUESTIONS, check_last_readable, check_parse_ehlo,
+                                check_tap_prediction)
 from helpers.lab import Lab
 
 lab = Lab.start(seed=1)
@@ -135,8 +136,8 @@ print("delivered:", again.accepted)
 tap
 
 # %% [markdown]
-# The tap read the greeting, both sides' EHLO, the capability list and the
-# STARTTLS exchange. After `220 Ready to start TLS` it sees only TLS records.
+# The tap read the greeting, the client's EHLO and the server's reply to it
+# (the capability list), and the STARTTLS exchange. After `220 Ready to start TLS` it sees only TLS records.
 # The first bytes after the switch are a TLS record header: `16` is a
 # handshake record, `03 01` the record-layer version (TLS 1.0's number, kept
 # in the first record for compatibility even when TLS 1.3 is negotiated).
@@ -159,7 +160,23 @@ lab.stop_attack()
 # %% [markdown]
 # ## Try it yourself
 #
-# **Exercise 1.** Write `parse_ehlo(reply)`: given the bytes of an EHLO reply,
+# **Exercise 1 (warm-up).** Which was the last line of the first delivery
+# that a passive eavesdropper could read? Each line in `delivery.transcript.lines` has
+# `.sender`, `.data` (the exact bytes) and `.encrypted`. Store that line in
+# `last_readable`.
+
+# %%
+lines = delivery.transcript.lines
+last_readable = None  # your answer: one of the lines
+### BEGIN SOLUTION
+last_readable = [line for line in lines if not line.encrypted][-1]
+### END SOLUTION
+
+# %% tags=["check"]
+check_last_readable(last_readable, delivery.transcript)
+
+# %% [markdown]
+# **Exercise 2.** Write `parse_ehlo(reply)`: given the bytes of an EHLO reply,
 # return a dict from each capability keyword (in upper case) to its list of
 # parameters. The first line names the server: it is not a capability.
 # Keywords are case-insensitive. For example, from
@@ -181,20 +198,24 @@ def parse_ehlo(reply):
 check_parse_ehlo(parse_ehlo)
 
 # %% [markdown]
-# **Exercise 2.** Which was the last line of the first delivery that a passive
-# eavesdropper could read? Each line in `delivery.transcript.lines` has
-# `.sender`, `.data` (the exact bytes) and `.encrypted`. Store that line in
-# `last_readable`.
+# **Exercise 3.** Predict, then verify. The check puts a passive tap on the
+# path to `mx1.example.com` and delivers `message` once more, with STARTTLS.
+# For each item below, will the tap read it? Answer `True` or `False` for each
+# in `prediction`, from what you saw in this notebook, *before* running the
+# check; then the check tells you what the tap really read.
 
 # %%
-lines = delivery.transcript.lines
-last_readable = None  # your answer: one of the lines
+for item in TAP_QUESTIONS:
+    print(item)
+prediction = None  # your answer: {item: True or False, ...}
 ### BEGIN SOLUTION
-last_readable = [line for line in lines if not line.encrypted][-1]
+prediction = {item: False for item in TAP_QUESTIONS}
+prediction["the name the client gives in EHLO (sender.example)"] = True
+prediction["the server's offer, STARTTLS"] = True
 ### END SOLUTION
 
 # %% tags=["check"]
-check_last_readable(last_readable, delivery.transcript)
+check_tap_prediction(prediction, lab, message)
 
 # %% [markdown]
 # ## Equivalent commands

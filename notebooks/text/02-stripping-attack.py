@@ -1,14 +1,13 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: ipynb,text//py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
 #       jupytext_version: 1.19.6
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
@@ -34,8 +33,9 @@
 # >
 # > **Objectives:** carry out a STARTTLS stripping and a certificate
 # > substitution in the lab; read the attacker's log; explain why opportunistic
-# > senders fall for both; show that MTA-STS and DANE senders defer instead,
-# > without losing mail; explain MTA-STS's first-contact gap.
+# > senders fall for both, and for a refused STARTTLS and a forged MX record;
+# > show that MTA-STS and DANE senders defer instead, without losing mail;
+# > explain MTA-STS's first-contact gap; predict each sender's outcome.
 # >
 # > **Time:** 30 min teaching + 15 min exercises
 # >
@@ -54,9 +54,13 @@ print(MESSAGE)
 # %% [markdown]
 # `helpers.sender` is a small sending mail server (an MTA). Its *policy* says
 # how it treats TLS: `opportunistic` is what most servers do today (TLS when
-# offered, any certificate accepted, plaintext otherwise); `mta-sts`, `dane` and
-# `auto` enforce what the receiving domain publishes. The recipient is
-# `bob@example.com`, whose domain publishes both MTA-STS and DANE.
+# offered, any certificate accepted, plaintext otherwise); `mta-sts` and `dane`
+# each enforce one thing the receiving domain publishes (an MTA-STS policy,
+# DNSSEC-signed TLSA records); `auto` is what a modern MTA does (RFC 8461 §2):
+# DANE for an MX host that has DNSSEC-signed TLSA records, otherwise MTA-STS if
+# the domain publishes a policy, otherwise opportunistic, and a DANE failure is
+# never rescued by MTA-STS. The recipient is `bob@example.com`, whose domain
+# publishes both MTA-STS and DANE.
 
 # %% [markdown]
 # ## Scene 1: a normal delivery
@@ -100,6 +104,20 @@ side_by_side(outcome, [strip_attacker], "Scene 2: opportunistic sender, STARTTLS
 # %%
 print("failures the sender noted:", outcome.failures)
 print(lab.mailbox)
+
+# %% [markdown]
+# A blunter variant, `refuse`, leaves the offer in place but answers the
+# sender's `STARTTLS` with `454 TLS not available` (a temporary failure,
+# RFC 3207 §4). An opportunistic sender treats that like no offer at all and
+# carries on in the clear, in the same session:
+
+# %%
+read = set_up(lab, "refuse")
+outcome = Sender(lab.net, "opportunistic").send(MESSAGE, "bob@example.com")
+print(outcome.status, "| the attacker read the message:", read(SECRET))
+refused = [line.text for line in outcome.attempts[0].transcript.lines
+           if line.text.upper().startswith(("STARTTLS", "454"))]
+print(refused)
 
 # %% [markdown]
 # ## Scene 3: the attacker substitutes the certificate
@@ -164,8 +182,10 @@ outcome
 # MTA-STS has one gap. Its policy comes over HTTPS, and a sender that has
 # never fetched it has nothing to enforce. An attacker who blocks the policy
 # fetch *the first time* (and strips STARTTLS) gets the mail (RFC 8461 §10.2).
-# DANE has no such gap: the TLSA lookup is part of every delivery, and a
-# blocked or forged DNS answer is bogus, not absent.
+# DANE has no such gap: the TLSA lookup is part of every delivery. A *forged*
+# DNS answer is **bogus** (its signature does not fit, notebook 04); a
+# *blocked* one is a **lookup error** (no answer at all). Neither is "no TLSA
+# record": the DANE sender defers in both cases.
 
 # %%
 for policy in ("mta-sts", "dane"):
@@ -187,13 +207,49 @@ print("under attack:     ", seasoned.send(MESSAGE, "bob@example.com").status,
       "| attacker read it:", read(SECRET))
 
 # %% [markdown]
+# ## Scene 7: the attacker forges the MX record
+#
+# An attacker who can answer DNS questions on the path does not need to touch
+# SMTP at all: `spoof MX` forges `example.com`'s MX record so that it names
+# `mx.attacker.example`, the attacker's own server. That server offers
+# STARTTLS with a perfectly valid certificate, for *its own* name. An
+# opportunistic sender follows the MX record it was given:
+
+# %%
+read = set_up(lab, "spoof MX")
+outcome = Sender(lab.net, "opportunistic").send(MESSAGE, "bob@example.com")
+print(f"delivered to {outcome.attempts[0].mx}: {outcome.status}",
+      "| the attacker read the message:", read(SECRET))
+lab.reset()
+
+# %% [markdown]
+# Which enforcing senders fall for it is the first part of exercise 2: think
+# about what each one compares the MX host name with, and whether the
+# attacker can forge that too.
+
+# %% [markdown]
 # ## Try it yourself
 #
-# **Exercise 1.** Before looking at the summary below, predict: for the
-# attacks `spoof MX` (forged MX records sending the mail to
-# `mx.attacker.example`, the attacker's own server, which has a perfectly valid
-# certificate for *its own* name) and `first contact`, does the attacker read
-# the message, for each sender policy? Fill in `prediction`.
+# **Exercise 1 (warm-up).** In scene 2, `strip_attacker.log` holds every chunk
+# the stripping attacker relayed; each has `.sender`, `.data` (bytes) and
+# `.channel`. Find the entry that contains the body of the message, and store
+# it in `found`.
+
+# %%
+found = None  # your answer: one entry of strip_attacker.log
+### BEGIN SOLUTION
+found = next(s for s in strip_attacker.log if SECRET.encode() in s.data)
+### END SOLUTION
+
+# %% tags=["check"]
+check_found_secret(found, strip_attacker, SECRET)
+
+# %% [markdown]
+# **Exercise 2.** Predict before you look at the summary below: for the
+# attacks `spoof MX` (scene 7) and `first contact` (scene 6), does the
+# attacker read the message, for each sender policy, `auto` included? Reason
+# from what each policy checks, fill in `prediction`, then run the check: it
+# sends the message under every attack and policy in the lab and compares.
 
 # %%
 policies = ("opportunistic", "mta-sts", "dane", "auto")
@@ -216,21 +272,6 @@ matrix = run_matrix(lab)
 
 # %% tags=["check"]
 check_matrix_prediction(prediction, matrix)
-
-# %% [markdown]
-# **Exercise 2.** In scene 2, `strip_attacker.log` holds every chunk the
-# stripping attacker relayed; each has `.sender`, `.data` (bytes) and
-# `.channel`. Find the entry that contains the body of the message, and store
-# it in `found`.
-
-# %%
-found = None  # your answer: one entry of strip_attacker.log
-### BEGIN SOLUTION
-found = next(s for s in strip_attacker.log if SECRET.encode() in s.data)
-### END SOLUTION
-
-# %% tags=["check"]
-check_found_secret(found, strip_attacker, SECRET)
 
 # %% [markdown]
 # ## The whole picture

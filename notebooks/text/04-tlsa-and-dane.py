@@ -1,14 +1,13 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: ipynb,text//py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
 #       jupytext_version: 1.19.6
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
@@ -30,33 +29,162 @@
 # %% [markdown]
 # > **In this notebook**
 # >
-# > **Questions:** What is in a TLSA record, and how is it computed? What does a
-# > sender check for usage 3 and for usage 2? What if DNSSEC says secure,
-# > insecure or bogus? How do certificate renewals break DANE?
+# > **Questions:** How does DNSSEC make a DNS answer trustworthy, or prove
+# > that a record does not exist? What is in a TLSA record, and how is it
+# > computed? What does a sender check for usage 3 and for usage 2? What if
+# > DNSSEC says secure, insecure or bogus? How do certificate renewals break DANE?
 # >
-# > **Objectives:** compute a `3 1 1` TLSA record from a certificate; tell which
-# > records survive a renewal; decide whether a chain passes a record set; name
-# > the sender's action for secure, insecure and bogus answers; plan a safe key
-# > rollover.
+# > **Objectives:** follow a chain of trust (DS -> DNSKEY -> RRSIG) and tell
+# > secure, insecure and bogus answers apart; compute a `3 1 1` TLSA record
+# > from a certificate; tell which records survive a renewal; decide whether a
+# > chain passes a record set; name the sender's action for secure, insecure
+# > and bogus answers; plan a safe key rollover.
 # >
-# > **Time:** 30 min teaching + 20 min exercises
+# > **Time:** 40 min teaching + 25 min exercises
 # >
 # > **Prerequisites:** [01 The STARTTLS transcript](01-starttls-transcript.ipynb);
-# > [03 MTA-STS](03-mta-sts.ipynb) helps for the comparison.
+# > [03 MTA-STS](03-mta-sts.ipynb) helps for the comparison. No DNSSEC
+# > knowledge needed: the first section teaches what this notebook uses.
 
 # %%
 import hashlib
 import shutil
 import subprocess
 
+import dns.dnssec
+import dns.message
+import dns.query
+import dns.rcode
+import dns.rdatatype
+
 from cryptography.hazmat.primitives import serialization
 
 from helpers import dane, dnssec, figures, smtp
 from helpers.dane import TLSA, verify_chain
-from helpers.exercises import check_dane_predictions, check_tlsa_record, dane_cases
+from helpers.exercises import (DNSSEC_LOOKUPS, check_dane_predictions, check_dnssec_statuses,
+                                check_tlsa_record, dane_cases)
 from helpers.lab import Lab
 
 lab = Lab.start(seed=1)
+
+# %% [markdown]
+# ## DNSSEC in ten minutes
+#
+# DANE puts a key in DNS, so everything rests on DNS answers being genuine.
+# Plain DNS answers travel over UDP without any protection: anyone on the path
+# can forge one. **DNSSEC** (RFC 4033-4035) adds signatures. Four record types
+# do the work:
+#
+# - **DNSKEY**: a zone's public key, published in the zone itself. Each key
+#   has a **key tag**, a 16-bit number computed from it, so that signatures can
+#   say which key made them.
+# - **RRSIG**: a signature over one *RRset* (all records of one name and
+#   type), naming the signing zone and the key tag. A resolver asks for them
+#   with the DO ("DNSSEC OK") bit, `dig +dnssec`.
+# - **DS**: in the *parent* zone, a digest of the child's DNSKEY, signed by
+#   the parent. It is how a parent vouches for its child's key.
+# - **NSEC**: a signed statement "after this name, the next name in the zone
+#   is ...; this name has these types", which proves that something does
+#   *not* exist.
+#
+# A question to the lab's DNS with the DO bit set: the address of
+# `mx1.example.com`, and the signature that comes with it (made by
+# `example.com.`'s key whose tag is in the RRSIG).
+
+# %%
+def ask(name, rdtype):
+    """One DNS question to the lab's server with the DO bit, like dig +dnssec."""
+    query = dns.message.make_query(name, rdtype, want_dnssec=True)
+    return dns.query.udp(query, "127.0.0.1", port=lab.dns.port, timeout=2)
+
+for rrset in ask("mx1.example.com", "A").answer:
+    print(rrset)
+
+# %% [markdown]
+# Why believe that key? Follow it upwards: `example.com.` publishes its DNSKEY;
+# the root zone publishes a DS record that is the digest of exactly that key,
+# and signs the DS with the root's key. The root's key is the **trust
+# anchor**: the one key the validating resolver is configured with (here the
+# lab's root; on the internet, the real root key). So the chain reads:
+# trust anchor -> root DNSKEY -> signs the DS of `example.com` -> which matches
+# `example.com`'s DNSKEY -> which signed the A record.
+
+# %%
+for key in ask("example.com", "DNSKEY").answer[0]:
+    print("example.com. DNSKEY, key tag", dns.dnssec.key_id(key))
+for rrset in ask("example.com", "DS").answer:
+    print(rrset)
+
+# %% [markdown]
+# `helpers.dnssec.resolve` does this walk for one lookup and records each step:
+
+# %%
+dnssec.resolve("mx1.example.com", "A", lab.net).chain
+
+# %% [markdown]
+# **Proving absence.** What if an attacker simply drops the TLSA record from an
+# answer? In a signed zone that does not work: "no such record" must come with
+# signed NSEC records. Asked for a name that does not exist, the server answers
+# NXDOMAIN plus NSEC records saying which names exist around it; asked for a
+# type a name does not have, the NSEC at that name lists the types it has.
+
+# %%
+answer = ask("nothere.example.com", "A")
+print(dns.rcode.to_text(answer.rcode()))
+for rrset in answer.authority:
+    if rrset.rdtype == dns.rdatatype.NSEC:
+        print(rrset)
+print(dnssec.resolve("nothere.example.com", "A", lab.net))
+
+# %% [markdown]
+# Read the first NSEC as: "in the zone's sorted order (DNS sorts names label by
+# label from the right), the name after `_25._tcp.mx2.example.com` is
+# `ns1.example.com`". `nothere.example.com` would sort between the two, so it
+# does not exist; the second NSEC, at the zone's top, rules out a wildcard
+# (`*.example.com`) that could have answered instead. Both are signed: an
+# attacker cannot make them up.
+
+# %% [markdown]
+# **Four outcomes** (RFC 4035 §4.3), which the rest of this notebook uses:
+#
+# - **secure**: every signature up to the trust anchor verifies (the records,
+#   or the proof that there are none);
+# - **insecure**: a signed NSEC in the parent proves the zone has *no* DS: the
+#   zone is not signed, so its answers are ordinary, unprotected DNS;
+# - **bogus**: a signature, key or proof that should be there is missing or
+#   wrong: an attack, or a broken zone;
+# - **error** (*lookup error*): no usable answer at all (a timeout, SERVFAIL).
+#   Different from bogus: nothing was proven wrong; nothing was proven at all.
+
+# %%
+for name, rdtype in (("mx.dane-insecure.example", "A"),
+                     ("_25._tcp.mx.dnssec-bogus.example", "TLSA")):
+    print(dnssec.resolve(name, rdtype, lab.net), end="\n\n")
+
+# %% [markdown]
+# **Why the MX host's address must be secure too.** DANE protects a chain of
+# names: the domain's MX record names the MX host; the host's address record
+# (possibly through a CNAME) fixes the name at which the TLSA record is looked
+# up. If any link is insecure, an attacker can substitute a name there, and
+# so choose which TLSA record the sender consults: one in a zone the attacker
+# signs itself. So a sender uses TLSA records only when the MX *and* the
+# address answers are secure (RFC 7672 §2.2), and an MX whose address answer
+# is bogus cannot be used at all.
+#
+# **Exercise (DNSSEC).** Before running anything: what status does each of
+# these lookups get? Store `"secure"`, `"insecure"` or `"bogus"` for each, in
+# order, in `statuses`. Then check, and compare with `dnssec.resolve`.
+
+# %%
+for number, (name, rdtype) in enumerate(DNSSEC_LOOKUPS, start=1):
+    print(f"{number}. {name} {rdtype}")
+statuses = None  # your answer: ["secure" / "insecure" / "bogus", ...]
+### BEGIN SOLUTION
+statuses = ["secure", "secure", "insecure", "secure", "bogus"]
+### END SOLUTION
+
+# %% tags=["check"]
+check_dnssec_statuses(statuses, lab)
 
 # %% [markdown]
 # ## A TLSA record, by hand
@@ -105,9 +233,11 @@ else:
 # Usage 2 (*DANE-TA*) names a certificate authority in the chain instead of the
 # server; selector 0 hashes the whole certificate; matching type 2 is SHA-512,
 # type 0 the data itself. Which records keep matching when the certificate is
-# renewed? With the **same key**, only the SPKI records of the server survive;
-# with a **new key** (many automated renewals make one every time), every
-# DANE-EE record breaks, and DANE-TA records of an unchanged issuer survive.
+# renewed? With the **same key**, the server's SPKI records (selector 1)
+# survive and its full-certificate records (selector 0) break, while the
+# DANE-TA records of the issuer, which did not change, survive too; with a
+# **new key** (many automated renewals make one every time), every DANE-EE
+# record breaks, and DANE-TA records of an unchanged issuer still survive.
 
 # %%
 pki = lab.pki
@@ -277,6 +407,8 @@ check_dane_predictions(prediction)
 
 # %%
 port, smtp_port = lab.dns.port, lab.net.smtp_endpoint("mx1.example.com")[1]
+print(f"dig @127.0.0.1 -p {port} +dnssec DS example.com   # and DNSKEY, A mx1.example.com, ...")
+print(f"dig @127.0.0.1 -p {port} +dnssec A nothere.example.com   # NXDOMAIN with NSEC proofs")
 print(f"dig @127.0.0.1 -p {port} +dnssec TLSA _25._tcp.mx1.example.com")
 print(f"delv @127.0.0.1 -p {port} -a {lab.trust_anchor_file} +root=. TLSA _25._tcp.mx1.example.com")
 print(f"openssl s_client -starttls smtp -connect 127.0.0.1:{smtp_port} -verify_return_error "
@@ -286,6 +418,9 @@ print(f"openssl s_client -starttls smtp -connect 127.0.0.1:{smtp_port} -verify_r
 # %% [markdown]
 # ## Key points
 #
+# - DNSSEC: a chain of signatures from the trust anchor (DS -> DNSKEY -> RRSIG)
+#   makes an answer, or a signed NSEC proof of absence, *secure*; an unsigned
+#   zone is *insecure*; a broken signature is *bogus*.
 # - `3 1 1` is the SHA-256 of the server's DER SubjectPublicKeyInfo; it survives
 #   renewals that keep the key.
 # - For SMTP, DANE-EE ignores names and dates; DANE-TA checks both; usages 0
