@@ -454,7 +454,7 @@ class Lab:
         server (or add a rule to the one already there) and return it.
 
         ``action`` is one of :data:`helpers.lab.dnsattack.ACTIONS` (``drop``,
-        ``strip``, ``empty``, ``rcode``, ``serve``, ``replay``, ``forge``), with its
+        ``strip``, ``remove``, ``empty``, ``rcode``, ``serve``, ``replay``, ``forge``), with its
         ``options``; it applies to answers for ``name`` (with ``subtree``, also the
         names below it; default: every name) of type ``rdtype`` (default: every
         type). ``stop_dns_attack()`` and ``reset()`` take it off the path."""

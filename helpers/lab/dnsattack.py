@@ -30,7 +30,7 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 
-__all__ = ["DNSAttacker", "Rule", "Genuine", "ACTIONS", "drop", "strip", "empty",
+__all__ = ["DNSAttacker", "Rule", "Genuine", "ACTIONS", "drop", "strip", "remove", "empty",
            "set_rcode", "serve", "replay", "forge"]
 
 Action = Callable[[dns.message.Message, "DNSAttacker"], "dns.message.Message | None"]
@@ -136,6 +136,18 @@ def strip() -> Action:
     return act
 
 
+def remove(types: tuple[str, ...] | list[str] = ("NSEC",)) -> Action:
+    """Remove the records of ``types`` (and their RRSIGs) from every section,
+    e.g. the NSEC that proves a wildcard answer, or a DS."""
+    def act(response, attacker):
+        drop = {dns.rdatatype.from_text(t) for t in types}
+        for section in (response.answer, response.authority, response.additional):
+            section[:] = [r for r in section if r.rdtype not in drop
+                          and not (r.rdtype == dns.rdatatype.RRSIG and r.covers in drop)]
+        return response
+    return act
+
+
 def empty(rcode: str = "NOERROR") -> Action:
     """An empty answer (no records, no proof) with ``rcode``."""
     def act(response, attacker):
@@ -221,6 +233,6 @@ def forge(values: list[str], *, sign_with: str | None = None, signer: str | None
 
 #: The actions by name, for ``lab.dns_attack(action, ...)``.
 ACTIONS: dict[str, Callable[..., Action]] = {
-    "drop": drop, "strip": strip, "empty": empty, "rcode": set_rcode, "serve": serve,
-    "replay": replay, "forge": forge,
+    "drop": drop, "strip": strip, "remove": remove, "empty": empty, "rcode": set_rcode,
+    "serve": serve, "replay": replay, "forge": forge,
 }
