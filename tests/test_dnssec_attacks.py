@@ -393,3 +393,21 @@ def test_matrix_on_dane_only_says_not_applicable(lab):
     assert matrix.cell("first contact", "dane").status == attacks.NOT_APPLICABLE
     assert "not applicable" in str(matrix)
     assert matrix.cell("none", "dane").status == VERIFIED
+
+
+# -- the lab's DNS attacker itself ------------------------------------------------------------------
+
+def test_reset_takes_the_dns_attacker_off_the_path(lab):
+    from helpers.lab import LabError
+
+    attacker = lab.dns_attack("strip")
+    assert resolve(TLSA, "TLSA", lab.net).status == BOGUS
+    assert "strip" in str(attacker) and attacker.queries >= 1
+    lab.reset()
+    assert lab.dns.attacker is None
+    assert resolve(TLSA, "TLSA", lab.net).status == SECURE
+    with pytest.raises(LabError, match="unknown DNS attack"):
+        lab.dns_attack("teleport")
+    attacker = lab.dns_attack("rcode", "x.example", subtree=True, rcode="REFUSED")
+    lab.net.query("<b>.x.example", "A")
+    assert "&lt;b&gt;" in attacker._repr_html_() and "<b>." not in attacker._repr_html_()

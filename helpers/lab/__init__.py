@@ -10,6 +10,8 @@ Python):
 - one HTTPS server for all ``mta-sts.`` policy hosts (``https``);
 - one aiosmtpd receiver per MX host, and the ``mailbox`` they deliver into;
 - on request, an on-path attacker between senders and an MX (``attack``).
+- on request, an on-path DNS attacker between every client and the DNS server
+  (``dns_attack``, see :mod:`helpers.lab.dnsattack`).
 
 ``lab.net`` is the :class:`~helpers.net.Network` that routes helpers to it.
 The domains are the catalogue in :mod:`helpers.lab.scenarios`.

@@ -18,6 +18,7 @@ through ``lab.dns_attack(...)`` and ``lab.stop_dns_attack()``.
 from __future__ import annotations
 
 import datetime as _dt
+import html
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -117,7 +118,15 @@ class DNSAttacker:
 
     def __str__(self) -> str:
         rules = ", ".join(r.label for r in self.rules) or "no rules"
-        return f"DNS attacker ({rules}): {self.queries} questions, {len(self.log)} rewritten"
+        lines = [f"DNS attacker ({rules}): {self.queries} questions, {len(self.log)} rewritten"]
+        return "\n".join(lines + [f"  {line}" for line in self.log[-10:]])
+
+    def _repr_html_(self) -> str:
+        # Names in the log come from queries: untrusted, so escaped.
+        rules = "".join(f"<li>{html.escape(r.label)}</li>" for r in self.rules)
+        log = html.escape("\n".join(self.log[-10:]))
+        return (f"<p><b>DNS attacker</b>: {self.queries} questions, {len(self.log)} "
+                f"rewritten</p><ul>{rules}</ul><pre>{log}</pre>")
 
 
 # -- actions ---------------------------------------------------------------------------
