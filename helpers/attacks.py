@@ -9,7 +9,8 @@ knows how to tell whether the attacker got to read a given secret:
   attacker's own server with a valid certificate for its own name (in a
   DNSSEC-signed zone the forgery is bogus for validating senders);
 - ``first contact``: the policy host is blocked while the sender has no cached
-  policy, and STARTTLS is stripped.
+  policy, and STARTTLS is stripped. It needs a policy host: for a domain
+  without one (e.g. ``dane-only.example``) the cell says "not applicable".
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from .sender import CLEAR, DEFERRED, POLICIES, UNVERIFIED, VERIFIED, Sender
 
 ROGUE_MX = "mx.attacker.example"
+NOT_APPLICABLE = "not applicable"
 ATTACKS = ("none", "strip", "refuse", "substitute", "spoof MX", "first contact")
 SECRET = "The launch code is 0000."
 MESSAGE = ("From: alice@sender.example\r\nTo: bob@example.com\r\nSubject: confidential\r\n"
@@ -28,8 +30,11 @@ MESSAGE = ("From: alice@sender.example\r\nTo: bob@example.com\r\nSubject: confid
 
 def set_up(lab, attack: str, domain: str = "example.com"):
     """Start ``attack`` on ``domain``'s MX hosts; return a function telling
-    whether the attacker read a given text."""
+    whether the attacker read a given text, or None if the attack does not apply
+    to ``domain`` (``first contact`` without a policy host)."""
     lab.reset()
+    if attack == "first contact" and lab.scenario(domain).policy is None:
+        return None
     hosts = [mx.host for mx in lab.scenario(domain).mx]
     if attack == "none":
         return lambda text: False
@@ -57,7 +62,8 @@ class Cell:
     @property
     def words(self) -> str:
         short = {VERIFIED: "delivered, verified TLS", UNVERIFIED: "delivered, unverified TLS",
-                 CLEAR: "delivered in the clear", DEFERRED: "deferred, still queued"}[self.status]
+                 CLEAR: "delivered in the clear", DEFERRED: "deferred, still queued",
+                 NOT_APPLICABLE: "not applicable"}[self.status]
         return short + ("; ATTACKER READ IT" if self.attacker_read else "")
 
 
@@ -87,7 +93,7 @@ class Matrix:
 
     def _repr_html_(self) -> str:
         colour = {VERIFIED: "#d3f9d8", UNVERIFIED: "#fff3bf", CLEAR: "#ffc9c9",
-                  DEFERRED: "#d0ebff"}
+                  DEFERRED: "#d0ebff", NOT_APPLICABLE: "#f1f3f5"}
         head = "".join(f"<th>{html.escape(p)}</th>" for p in self.policies)
         rows = ""
         for attack in self.attacks:
@@ -106,6 +112,11 @@ def run_matrix(lab, domain: str = "example.com", policies=POLICIES, attacks=ATTA
     for attack in attacks:
         for policy in policies:
             read = set_up(lab, attack, domain)
+            if read is None:
+                cells.append(Cell(attack, policy, NOT_APPLICABLE, False, 0,
+                                  f"{domain} publishes no MTA-STS policy host, so there "
+                                  "is no policy fetch to block"))
+                continue
             sender = Sender(lab.net, policy)
             outcome = sender.send(MESSAGE, f"bob@{domain}")
             cells.append(Cell(attack, policy, outcome.status, read(SECRET), len(sender.queue),

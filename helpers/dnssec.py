@@ -1,44 +1,73 @@
 """DNSSEC validation of one lookup, from the network's trust anchor down.
 
 ``resolve(name, rdtype, net)`` asks the network's nameserver with the DO bit
-set, then proves the answer (RFC 4033 §5, RFC 4035 §5): each RRset's RRSIG
-must verify with its zone's DNSKEY, each zone's DNSKEY must match a DS record
-that its parent signed, up to a root DNSKEY that matches the trust anchor.
-A negative answer is proven by signed NSEC records (RFC 4035 §5.4). The
-outcome is one of RFC 4035 §4.3's states:
+set, then proves the answer (RFC 4033 §5, RFC 4035 §5). The outcome is one of
+RFC 4035 §4.3's states:
 
 - ``secure``: the chain of trust holds;
-- ``insecure``: a signed NSEC proves a zone on the way has no DS (unsigned);
+- ``insecure``: a signed NSEC at a real delegation on the way down from the
+  trust anchor proves that the zone holding the name has no DS (is unsigned);
 - ``bogus``: a signature, key or proof that should be there is wrong or missing;
-- ``error``: no usable answer (timeout, SERVFAIL, REFUSED).
+- ``error``: no usable answer (timeout, REFUSED).
 
-Every step is recorded in ``Lookup.chain`` so notebooks can show the chain.
+Nothing in an answer is believed before it is proven: the zone a name belongs
+to is found by walking down from the trust anchor, one DS question per label
+(never from an SOA record in an answer, which anyone on the path can forge).
+Each rule is one function, beside its RFC section:
+
+- :meth:`_Validator.walk` and :meth:`_Validator.prove_no_ds`: the chain of trust
+  and the insecure-delegation proof (RFC 4035 §5.2, RFC 6840 §4.4);
+- :meth:`_Validator.prove_positive`: a signed answer (RFC 4035 §5.3);
+- :meth:`_Validator.prove_wildcard_answer`: an answer expanded from a wildcard
+  (RFC 4035 §5.3.4, RFC 4592);
+- :meth:`_Validator.prove_nxdomain`: a name that does not exist (RFC 4035 §5.4);
+- :meth:`_Validator.prove_nodata`: a name without the asked type (RFC 4035 §5.4,
+  §3.1.3.1 and §3.1.3.4 for a wildcard).
+
+Every NSEC used must be signed by the zone the walk found, and a parent's
+delegation NSEC never proves anything below the cut (RFC 6840 §4.1). A lookup
+asks each question at most once, remembers failures, and gives up as ``bogus``
+after :data:`MAX_QUERIES` questions, so a forger cannot make it loop. Every step
+is recorded in ``Lookup.chain`` so notebooks can show the chain.
 """
 
 from __future__ import annotations
 
 import html
+import socket
+import struct
 from dataclasses import dataclass
 
 import dns.dnssec
+import dns.exception
 import dns.flags
 import dns.message
 import dns.name
 import dns.rcode
+import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
+import dns.wire
 import dns.zone
 
 from .net import Network, NetworkError
 
 SECURE, INSECURE, BOGUS, ERROR = "secure", "insecure", "bogus", "error"
 
+#: Questions one lookup may ask: a few per label of the name, per CNAME link.
+MAX_QUERIES = 60
+
+_NSEC, _RRSIG, _DS, _NS = (dns.rdatatype.NSEC, dns.rdatatype.RRSIG, dns.rdatatype.DS,
+                           dns.rdatatype.NS)
+_SOA, _CNAME, _DNAME = dns.rdatatype.SOA, dns.rdatatype.CNAME, dns.rdatatype.DNAME
+
 
 @dataclass(frozen=True)
 class Lookup:
     """One validated lookup: the records (``None`` if proven absent), the
-    DNSSEC status, why, and the chain of trust step by step."""
+    DNSSEC status, why, the chain of trust step by step, and how many
+    questions the validation asked."""
 
     name: str
     rdtype: str
@@ -47,6 +76,7 @@ class Lookup:
     rcode: str
     reason: str
     chain: tuple[str, ...] = ()
+    queries: int = 0
 
     @property
     def records(self) -> tuple[str, ...]:
@@ -79,123 +109,68 @@ def _anchors(net: Network) -> dns.rrset.RRset:
     return zone.find_rrset(dns.name.root, dns.rdatatype.DS)
 
 
-class _Validator:
-    def __init__(self, net: Network):
-        self.net = net
-        self.chain: list[str] = []
-        self.keys: dict[dns.name.Name, dns.rrset.RRset] = {}
+# -- reading answers: one malformed record must not make the whole answer unusable ----
 
-    def ask(self, name: dns.name.Name, rdtype) -> dns.message.Message:
-        try:
-            response = self.net.query(name, rdtype, dnssec=True)
-        except NetworkError as e:
-            raise _Outcome(ERROR, str(e)) from None
-        if response.rcode() not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
-            raise _Outcome(ERROR if response.rcode() != dns.rcode.SERVFAIL else BOGUS,
-                           f"{name} {dns.rdatatype.to_text(rdtype)}: "
-                           f"{dns.rcode.to_text(response.rcode())}")
-        return response
+def _lenient_from_wire(wire: bytes) -> dns.message.Message:
+    """Parse a response, keeping a record dnspython refuses (e.g. a TLSA digest of
+    the wrong length) as raw RFC 3597 data: it still counts for the RRSIG, which
+    covers the bytes, and the reader can then ignore it as unusable (RFC 7672 §2.2)."""
+    parser = dns.wire.Parser(wire)
+    ident, flags, qd, an, ns, ar = parser.get_struct("!HHHHHH")
+    message = dns.message.Message(id=ident)
+    message.flags = dns.flags.Flag(flags)
+    for _ in range(qd):
+        qname = parser.get_name(decompress=True)
+        qtype, qclass = parser.get_struct("!HH")
+        message.find_rrset(message.question, qname, qclass, qtype, create=True,
+                           force_unique=True)
+    for section, count in ((message.answer, an), (message.authority, ns),
+                           (message.additional, ar)):
+        for _ in range(count):
+            owner = parser.get_name(decompress=True)
+            rdtype, rdclass, ttl, rdlen = parser.get_struct("!HHIH")
+            start = parser.current
+            if rdtype == dns.rdatatype.OPT:
+                parser.seek(start + rdlen)
+                continue
+            try:
+                with parser.restrict_to(rdlen):
+                    rd = dns.rdata.from_wire_parser(rdclass, rdtype, parser)
+            except Exception:  # noqa: BLE001 - any refusal: keep the bytes instead
+                parser.seek(start)
+                rd = dns.rdata.GenericRdata(rdclass, rdtype, parser.get_bytes(rdlen))
+            rrset = message.find_rrset(section, owner, rdclass, rdtype, rd.covers(),
+                                       create=True)
+            rrset.add(rd, ttl)
+    return message
 
-    @staticmethod
-    def _find(section, name, rdtype, covers=dns.rdatatype.NONE):
-        for rrset in section:
-            if rrset.name == name and rrset.rdtype == rdtype and rrset.covers == covers:
-                return rrset
-        return None
 
-    def verify(self, rrset: dns.rrset.RRset, section) -> dns.name.Name:
-        """Check ``rrset``'s RRSIG with its signer's validated keys; return the signer."""
-        sigs = self._find(section, rrset.name, dns.rdatatype.RRSIG, rrset.rdtype)
-        what = f"{rrset.name} {dns.rdatatype.to_text(rrset.rdtype)}"
-        if sigs is None:
-            signer = self.zone_of(rrset.name)
-            self.keys_of(signer)  # raises insecure if the zone is unsigned
-            raise _Outcome(BOGUS, f"{what} has no RRSIG, but zone {signer} is signed")
-        # RFC 4035 §5.3.1: the signer must be the zone holding the data, so an
-        # ancestor of its name (for a DS record, strictly: the parent side). A
-        # signature by any other zone, however valid its keys, proves nothing.
-        is_ds = rrset.rdtype == dns.rdatatype.DS
-        eligible = [r.signer for r in sigs if rrset.name.is_subdomain(r.signer)
-                    and not (is_ds and r.signer == rrset.name)]
-        if not eligible:
-            raise _Outcome(BOGUS, f"{what} is signed by {sigs[0].signer}, a zone that does "
-                           "not contain it (RFC 4035 §5.3.1)")
-        signer = max(eligible, key=len)
-        keys = self.keys_of(signer)
-        try:
-            dns.dnssec.validate(rrset, sigs, {signer: keys})
-        except dns.dnssec.ValidationFailure as e:
-            raise _Outcome(BOGUS, f"the RRSIG over {what} does not verify ({e})") from None
-        self.chain.append(f"{what}: RRSIG by {signer} key {sigs[0].key_tag} verifies")
-        return signer
+def _exchange_raw(net: Network, query: dns.message.Message) -> bytes:
+    """One query over UDP (then TCP if truncated), returning the response bytes."""
+    server = net.nameserver or net.resolver().nameservers[0]
+    wire = query.to_wire()
+    with socket.socket(socket.AF_INET6 if ":" in server else socket.AF_INET,
+                       socket.SOCK_DGRAM) as s:
+        s.settimeout(net.dns_timeout)
+        s.sendto(wire, (server, net.dns_port))
+        while True:
+            data = s.recv(65535)
+            if data[:2] == wire[:2]:
+                break
+    if len(data) > 2 and data[2] & 0x02:  # TC: ask again over TCP (RFC 7766)
+        with socket.create_connection((server, net.dns_port), timeout=net.dns_timeout) as s:
+            s.sendall(struct.pack("!H", len(wire)) + wire)
+            buf = b""
+            while len(buf) < 2 or len(buf) < 2 + struct.unpack("!H", buf[:2])[0]:
+                chunk = s.recv(65535)
+                if not chunk:
+                    raise OSError("connection closed")
+                buf += chunk
+            data = buf[2:2 + struct.unpack("!H", buf[:2])[0]]
+    return data
 
-    def zone_of(self, name: dns.name.Name) -> dns.name.Name:
-        response = self.ask(name, dns.rdatatype.SOA)
-        for rrset in list(response.answer) + list(response.authority):
-            if rrset.rdtype == dns.rdatatype.SOA:
-                return rrset.name
-        raise _Outcome(ERROR, f"cannot tell which zone {name} is in (no SOA)")
 
-    def keys_of(self, zone: dns.name.Name) -> dns.rrset.RRset:
-        """The zone's DNSKEY RRset, proven from the trust anchor down."""
-        if zone in self.keys:
-            return self.keys[zone]
-        dnskey_response = self.ask(zone, dns.rdatatype.DNSKEY)
-        if zone == dns.name.root:
-            ds_set = _anchors(self.net)
-            source = "the trust anchor"
-        else:
-            ds_response = self.ask(zone, dns.rdatatype.DS)
-            ds_set = self._find(ds_response.answer, zone, dns.rdatatype.DS)
-            if ds_set is None:
-                self.prove_no_ds(zone, ds_response)
-            signer = self.verify(ds_set, ds_response.answer)
-            source = f"DS in {signer}"
-        dnskeys = self._find(dnskey_response.answer, zone, dns.rdatatype.DNSKEY)
-        if dnskeys is None:
-            raise _Outcome(BOGUS, f"{zone} has a DS record but publishes no DNSKEY")
-        matched = []
-        for key in dnskeys:
-            for ds in ds_set:
-                if ds.key_tag != dns.dnssec.key_id(key):
-                    continue
-                try:
-                    if dns.dnssec.make_ds(zone, key, ds.digest_type) == ds:
-                        matched.append(key)
-                except (dns.dnssec.UnsupportedAlgorithm, ValueError):
-                    continue
-        if not matched:
-            raise _Outcome(BOGUS, f"no DNSKEY of {zone} matches {source}")
-        sigs = self._find(dnskey_response.answer, zone, dns.rdatatype.RRSIG, dns.rdatatype.DNSKEY)
-        if sigs is None:
-            raise _Outcome(BOGUS, f"the DNSKEY RRset of {zone} is not signed")
-        # Only a key the DS (or anchor) vouches for may vouch for the others
-        # (RFC 4035 §5.2): a key slipped into the set cannot sign it.
-        vouched = dns.rrset.from_rdata_list(zone, dnskeys.ttl, matched)
-        try:
-            dns.dnssec.validate(dnskeys, sigs, {zone: vouched})
-        except dns.dnssec.ValidationFailure as e:
-            raise _Outcome(BOGUS, f"the DNSKEY RRset of {zone} is not signed by the key "
-                           f"that {source} names ({e})") from None
-        self.chain.append(f"{zone} DNSKEY {dns.dnssec.key_id(matched[0])} matches {source}"
-                          " and signs the zone's keys")
-        self.keys[zone] = dnskeys
-        return dnskeys
-
-    def prove_no_ds(self, zone: dns.name.Name, response: dns.message.Message) -> None:
-        """A signed NSEC at the cut without the DS bit: the zone is unsigned."""
-        nsec = self._find(response.authority, zone, dns.rdatatype.NSEC)
-        if nsec is None:
-            parent = self.zone_of(zone.parent())
-            self.keys_of(parent)  # raises insecure if the parent is unsigned too
-            raise _Outcome(BOGUS, f"no DS for {zone} and no NSEC proving its absence")
-        self.verify(nsec, response.authority)
-        types = _nsec_types(nsec[0])
-        if dns.rdatatype.DS in types or dns.rdatatype.NS not in types:
-            raise _Outcome(BOGUS, f"the NSEC at {zone} does not prove an unsigned delegation")
-        self.chain.append(f"{zone}: signed NSEC proves there is no DS: an unsigned zone")
-        raise _Outcome(INSECURE, f"{zone} is not signed (no DS in its parent)")
-
+# -- NSEC helpers (RFC 4034 §4) ------------------------------------------------------
 
 def _nsec_types(nsec) -> set[int]:
     types = set()
@@ -207,11 +182,352 @@ def _nsec_types(nsec) -> set[int]:
     return types
 
 
-def _covers(nsec_rrset: dns.rrset.RRset, name: dns.name.Name) -> bool:
+def _covers(nsec_rrset: dns.rrset.RRset, name: dns.name.Name, zone: dns.name.Name) -> bool:
+    """Whether the NSEC's span proves that ``name`` does not exist (RFC 4034 §4.1.1):
+    strictly between owner and next name, in canonical order (RFC 4034 §6.1)."""
     owner, nxt = nsec_rrset.name, nsec_rrset[0].next
+    if not name.is_subdomain(zone):
+        return False
     if owner < nxt:
         return owner < name < nxt
-    return name > owner or name < nxt  # the last NSEC wraps to the apex
+    return name > owner  # the last NSEC wraps round to the apex
+
+
+def _closest_encloser(nsec_rrset: dns.rrset.RRset, name: dns.name.Name) -> dns.name.Name:
+    """The longest existing ancestor of ``name``, as told by the NSEC covering it:
+    the deeper of the common ancestors of ``name`` with the owner and the next name."""
+    best = dns.name.root
+    for other in (nsec_rrset.name, nsec_rrset[0].next):
+        _, _, common = name.fullcompare(other)
+        candidate = name.split(common)[1] if common else dns.name.root
+        if len(candidate) > len(best):
+            best = candidate
+    return best
+
+
+def _is_delegation_nsec(nsec_rrset: dns.rrset.RRset, zone: dns.name.Name) -> bool:
+    """An NSEC at a zone cut, seen from the parent: NS (or DNAME) set, SOA clear."""
+    types = _nsec_types(nsec_rrset[0])
+    return (nsec_rrset.name != zone
+            and ((_NS in types and _SOA not in types) or _DNAME in types))
+
+
+def _ancestors(name: dns.name.Name):
+    """The names from just below the root down to ``name`` itself."""
+    for depth in range(2, len(name) + 1):
+        yield name.split(depth)[1]
+
+
+def _what(rrset) -> str:
+    return f"{rrset.name} {dns.rdatatype.to_text(rrset.rdtype)}"
+
+
+class _Validator:
+    def __init__(self, net: Network):
+        self.net = net
+        self.chain: list[str] = []
+        self.queries = 0
+        self.answers: dict[tuple[dns.name.Name, int], dns.message.Message] = {}
+        # name -> (deepest secure zone at or above it, its keys), or the failure:
+        # a failure is remembered, so a forger cannot make us ask again and again.
+        self.walks: dict[dns.name.Name, tuple[dns.name.Name, dns.rrset.RRset] | _Outcome] = {}
+        self.zone_keys: dict[dns.name.Name, dns.rrset.RRset] = {}
+
+    def note(self, step: str) -> None:
+        if step not in self.chain:
+            self.chain.append(step)
+
+    # -- asking ------------------------------------------------------------------------
+
+    def ask(self, name: dns.name.Name, rdtype: int) -> dns.message.Message:
+        """One question (asked at most once per lookup, at most MAX_QUERIES in all)."""
+        key = (name, rdtype)
+        if key in self.answers:
+            return self.answers[key]
+        if self.queries >= MAX_QUERIES:
+            raise _Outcome(BOGUS, f"validation needed more than {MAX_QUERIES} questions: "
+                           "the answers do not form a chain of trust")
+        self.queries += 1
+        try:
+            response = self.net.query(name, rdtype, dnssec=True)
+        except NetworkError as e:
+            if isinstance(e.__cause__, dns.exception.Timeout) or not isinstance(
+                    e.__cause__, dns.exception.DNSException):
+                raise _Outcome(ERROR, str(e)) from None
+            response = self._ask_leniently(name, rdtype, e)
+        if response.rcode() not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
+            # A validating resolver answers SERVFAIL for bogus data: no proof here.
+            raise _Outcome(ERROR if response.rcode() != dns.rcode.SERVFAIL else BOGUS,
+                           f"{name} {dns.rdatatype.to_text(rdtype)}: "
+                           f"{dns.rcode.to_text(response.rcode())}")
+        self.answers[key] = response
+        return response
+
+    def _ask_leniently(self, name, rdtype, first_error) -> dns.message.Message:
+        """The answer did not parse: ask again and keep what dnspython refused as raw
+        data, so that one malformed record is unusable rather than fatal."""
+        query = dns.message.make_query(name, rdtype, want_dnssec=True, payload=1232)
+        try:
+            return _lenient_from_wire(_exchange_raw(self.net, query))
+        except (OSError, dns.exception.DNSException, struct.error) as e:
+            raise _Outcome(ERROR, f"{first_error}; asked again: {e or 'timed out'}") from None
+
+    @staticmethod
+    def find(section, name, rdtype, covers=dns.rdatatype.NONE):
+        for rrset in section:
+            if rrset.name == name and rrset.rdtype == rdtype and rrset.covers == covers:
+                return rrset
+        return None
+
+    # -- checking one signature ------------------------------------------------------------
+
+    def verify(self, rrset, section, zone: dns.name.Name, keys) -> None:
+        """``rrset``'s RRSIG by ``zone`` (the zone that holds it, RFC 4035 §5.3.1)
+        verifies with the zone's proven keys, within its validity (§5.3.3)."""
+        sigs = self.find(section, rrset.name, _RRSIG, rrset.rdtype)
+        if sigs is None:
+            raise _Outcome(BOGUS, f"{_what(rrset)} has no RRSIG, but zone {zone} is signed")
+        own = [s for s in sigs if s.signer == zone]
+        if not own:
+            raise _Outcome(BOGUS, f"{_what(rrset)} is signed by {sigs[0].signer}, not by "
+                           f"{zone}, the zone that holds it (RFC 4035 §5.3.1)")
+        try:
+            dns.dnssec.validate(rrset, sigs, {zone: keys})
+        except dns.exception.DNSException as e:
+            raise _Outcome(BOGUS, f"the RRSIG over {_what(rrset)} does not verify ({e})") from None
+        self.note(f"{_what(rrset)}: RRSIG by {zone} key {own[0].key_tag} verifies")
+
+    # -- the chain of trust, from the anchor down (RFC 4035 §5.1, §5.2) -----------------------
+
+    def root_keys(self) -> dns.rrset.RRset:
+        if dns.name.root not in self.zone_keys:
+            self.zone_keys[dns.name.root] = self.dnskeys(dns.name.root, _anchors(self.net),
+                                                         "the trust anchor")
+        return self.zone_keys[dns.name.root]
+
+    def dnskeys(self, zone: dns.name.Name, ds_set, source: str) -> dns.rrset.RRset:
+        """The zone's DNSKEY RRset, signed by a key that ``ds_set`` vouches for."""
+        response = self.ask(zone, dns.rdatatype.DNSKEY)
+        dnskeys = self.find(response.answer, zone, dns.rdatatype.DNSKEY)
+        if dnskeys is None:
+            raise _Outcome(BOGUS, f"{zone} has a DS record but publishes no DNSKEY")
+        matched = []
+        for key in dnskeys:
+            for ds in ds_set:
+                if ds.key_tag != dns.dnssec.key_id(key):
+                    continue
+                try:
+                    if dns.dnssec.make_ds(zone, key, ds.digest_type) == ds:
+                        matched.append(key)
+                except (dns.exception.DNSException, ValueError):
+                    continue
+        if not matched:
+            raise _Outcome(BOGUS, f"no DNSKEY of {zone} matches {source}")
+        sigs = self.find(response.answer, zone, _RRSIG, dns.rdatatype.DNSKEY)
+        if sigs is None:
+            raise _Outcome(BOGUS, f"the DNSKEY RRset of {zone} is not signed")
+        # Only a key the DS (or anchor) vouches for may vouch for the others
+        # (RFC 4035 §5.2): a key slipped into the set cannot sign it.
+        vouched = dns.rrset.from_rdata_list(zone, dnskeys.ttl, matched)
+        try:
+            dns.dnssec.validate(dnskeys, sigs, {zone: vouched})
+        except dns.exception.DNSException as e:
+            raise _Outcome(BOGUS, f"the DNSKEY RRset of {zone} is not signed by the key "
+                           f"that {source} names ({e})") from None
+        self.note(f"{zone} DNSKEY {dns.dnssec.key_id(matched[0])} matches {source}"
+                  " and signs the zone's keys")
+        return dnskeys
+
+    def walk(self, name: dns.name.Name) -> tuple[dns.name.Name, dns.rrset.RRset]:
+        """The deepest signed zone holding ``name`` and its proven keys, found by
+        walking down from the trust anchor: at each label, the parent answers
+        whether there is a DS (a signed child: descend), a signed NSEC proving a
+        delegation without DS (an unsigned child: ``insecure``, RFC 4035 §5.2), or
+        a signed NSEC proving there is no zone cut there (go on)."""
+        cached = self.walks.get(name)
+        if isinstance(cached, _Outcome):
+            raise cached
+        if cached is not None:
+            return cached
+        try:
+            zone, keys = dns.name.root, self.root_keys()
+            for child in _ancestors(name):
+                if child in self.walks and not isinstance(self.walks[child], _Outcome):
+                    zone, keys = self.walks[child]
+                    continue
+                response = self.ask(child, _DS)
+                ds_set = self.find(response.answer, child, _DS)
+                if ds_set is not None:
+                    self.verify(ds_set, response.answer, zone, keys)
+                    keys = self.dnskeys(child, ds_set, f"the DS in {zone}")
+                    zone = child
+                    self.zone_keys[zone] = keys
+                elif not self.prove_no_ds(child, response, zone, keys):
+                    break  # ``child`` does not exist: nothing below it does either
+                self.walks[child] = (zone, keys)
+            result = (zone, keys)
+        except _Outcome as o:
+            self.walks[name] = o
+            raise
+        self.walks[name] = result
+        return result
+
+    def keys_of(self, zone: dns.name.Name) -> dns.rrset.RRset:
+        """The keys of ``zone``, which the walk from the anchor must find as a zone."""
+        found, keys = self.walk(zone)
+        if found != zone:
+            raise _Outcome(BOGUS, f"{zone} signs the answer, but walking down from the "
+                           f"trust anchor finds no signed zone there (it is inside {found})")
+        return keys
+
+    def prove_no_ds(self, child, response, zone, keys) -> bool:
+        """No DS at ``child``: prove why with an NSEC signed by the parent ``zone``.
+
+        Returns True if ``child`` exists (but is no zone cut), False if it does not
+        exist; raises ``insecure`` for a proven unsigned delegation (NSEC at the
+        cut: NS set, DS and SOA clear; RFC 4035 §5.2, RFC 6840 §4.4), ``bogus``
+        for anything else: a missing or foreign proof, or the child's own apex NSEC.
+        """
+        nsecs = [r for r in response.authority if r.rdtype == _NSEC]
+        if not nsecs:
+            nsec3 = any(r.rdtype == dns.rdatatype.NSEC3 for r in response.authority)
+            raise _Outcome(BOGUS, f"no DS for {child} and no signed NSEC proving its absence"
+                           + (" (NSEC3 proofs are not supported here)" if nsec3 else ""))
+        match = next((n for n in nsecs if n.name == child), None)
+        if match is not None:
+            self.verify(match, response.authority, zone, keys)
+            types = _nsec_types(match[0])
+            if _DS in types or _SOA in types:
+                raise _Outcome(BOGUS, f"the NSEC at {child} does not deny a DS from the "
+                               f"parent side ({zone}) (RFC 6840 §4.4)")
+            if _NS in types:
+                self.note(f"{child}: NSEC signed by {zone} proves a delegation with no DS: "
+                          "an unsigned zone")
+                raise _Outcome(INSECURE, f"{child} is not signed (its parent {zone} proves "
+                               "there is no DS, RFC 4035 §5.2)")
+            return True
+        for nsec in nsecs:
+            if not _covers(nsec, child, zone):
+                continue
+            self.verify(nsec, response.authority, zone, keys)
+            if _is_delegation_nsec(nsec, zone) and child.is_subdomain(nsec.name):
+                raise _Outcome(BOGUS, f"a delegation NSEC at {nsec.name} cannot prove "
+                               f"anything about {child} below it (RFC 6840 §4.1)")
+            return nsec[0].next.is_subdomain(child)  # an empty non-terminal exists
+        raise _Outcome(BOGUS, f"no NSEC signed by {zone} proves that {child} has no DS")
+
+    # -- the answer -----------------------------------------------------------------------------
+
+    def prove_positive(self, rrset, response, qname) -> None:
+        """A signed answer (RFC 4035 §5.3): its RRSIG is by the zone holding it, a
+        zone proven from the anchor down, and verifies; an answer without RRSIG
+        is acceptable only below a proven unsigned delegation (``insecure``)."""
+        section = response.answer
+        sigs = self.find(section, rrset.name, _RRSIG, rrset.rdtype)
+        if sigs is None:
+            zone, _ = self.walk(rrset.name if rrset.rdtype != _DS else rrset.name.parent())
+            raise _Outcome(BOGUS, f"{_what(rrset)} has no RRSIG, but zone {zone} is signed")
+        # RFC 4035 §5.3.1: the signer is the zone holding the data, so an ancestor
+        # (for a DS record, strictly: the parent side).
+        is_ds = rrset.rdtype == _DS
+        eligible = [s.signer for s in sigs if rrset.name.is_subdomain(s.signer)
+                    and not (is_ds and s.signer == rrset.name)]
+        if not eligible:
+            raise _Outcome(BOGUS, f"{_what(rrset)} is signed by {sigs[0].signer}, a zone that "
+                           "does not contain it (RFC 4035 §5.3.1)")
+        signer = max(eligible, key=len)
+        keys = self.keys_of(signer)
+        self.verify(rrset, section, signer, keys)
+        labels = min(s.labels for s in sigs if s.signer == signer)
+        owner_labels = len(rrset.name) - 1 - (1 if rrset.name.is_wild() else 0)
+        if labels < owner_labels:
+            self.prove_wildcard_answer(rrset.name, labels, response, signer, keys)
+
+    def prove_wildcard_answer(self, qname, labels, response, zone, keys) -> None:
+        """An answer synthesised from ``*.<closest encloser>`` (the RRSIG's labels
+        field is shorter than the name, RFC 4035 §5.3.4): an NSEC must prove that
+        ``qname`` itself does not exist, so no closer match was hidden
+        (RFC 4035 §3.1.3.3, RFC 4592 §4)."""
+        encloser = qname.split(labels + 1)[1]
+        for nsec in self.nsecs(response, zone, keys):
+            if _covers(nsec, qname, zone) and _closest_encloser(nsec, qname) == encloser:
+                self.note(f"{qname} was expanded from the wildcard *.{encloser}; NSEC "
+                          f"{nsec.name} -> {nsec[0].next} proves no closer name exists")
+                return
+        raise _Outcome(BOGUS, f"the answer for {qname} comes from the wildcard *.{encloser}, "
+                       "but no NSEC proves that no closer name exists (RFC 4035 §5.3.4)")
+
+    def nsecs(self, response, zone, keys) -> list[dns.rrset.RRset]:
+        """Every NSEC of the answer, each verified as signed by ``zone``, none a
+        parent's delegation NSEC used below its cut (RFC 6840 §4.1)."""
+        found = [r for r in response.authority if r.rdtype == _NSEC]
+        for nsec in found:
+            self.verify(nsec, response.authority, zone, keys)
+        return found
+
+    def prove_negative(self, response, qname, rdtype) -> str:
+        """No records: proven by NSEC from the zone that holds ``qname``, or
+        ``insecure`` if that zone is below a proven unsigned delegation."""
+        zone, keys = self.walk(qname if rdtype != _DS else qname.parent())
+        nsecs = self.nsecs(response, zone, keys)
+        if not nsecs:
+            nsec3 = any(r.rdtype == dns.rdatatype.NSEC3 for r in response.authority)
+            raise _Outcome(BOGUS, f"a signed zone ({zone}) answered without an NSEC proof"
+                           + (" (NSEC3 proofs are not supported here)" if nsec3 else ""))
+        for nsec in nsecs:
+            if _is_delegation_nsec(nsec, zone) and (
+                    qname.is_subdomain(nsec.name) and not (qname == nsec.name and rdtype == _DS)):
+                raise _Outcome(BOGUS, f"the NSEC at {nsec.name} is the parent's side of a "
+                               f"zone cut: it proves nothing about {qname} (RFC 6840 §4.1)")
+        if response.rcode() == dns.rcode.NXDOMAIN:
+            return self.prove_nxdomain(nsecs, qname, zone)
+        return self.prove_nodata(nsecs, qname, rdtype, zone)
+
+    def prove_nxdomain(self, nsecs, qname, zone) -> str:
+        """NXDOMAIN (RFC 4035 §5.4, §3.1.3.2): an NSEC covers the name, and an NSEC
+        covers the wildcard at its closest encloser, so no wildcard could answer."""
+        cover = next((n for n in nsecs if _covers(n, qname, zone)), None)
+        if cover is None:
+            raise _Outcome(BOGUS, f"no NSEC covers {qname}: the NXDOMAIN is unproven")
+        encloser = _closest_encloser(cover, qname)
+        wildcard = dns.name.from_text("*", encloser)
+        if any(n.name == wildcard for n in nsecs):
+            raise _Outcome(BOGUS, f"the NSEC at {wildcard} shows that the wildcard exists: "
+                           f"{qname} cannot be NXDOMAIN (RFC 4592 §3.3.1, RFC 4035 §5.4)")
+        if not any(_covers(n, wildcard, zone) for n in nsecs):
+            raise _Outcome(BOGUS, f"no NSEC proves that no wildcard *.{encloser} matches "
+                           f"{qname}: the NXDOMAIN is unproven (RFC 4035 §5.4)")
+        self.note(f"NSEC {cover.name} -> {cover[0].next} proves {qname} does not exist, "
+                  f"and no wildcard *.{encloser} exists")
+        return "the name does not exist: proven by signed NSEC"
+
+    def prove_nodata(self, nsecs, qname, rdtype, zone) -> str:
+        """NODATA (RFC 4035 §3.1.3.1): the NSEC at the name lacks the type (and
+        CNAME); or the name is an empty non-terminal; or (§3.1.3.4) the name does
+        not exist and the NSEC at the matching wildcard lacks the type."""
+        type_text = dns.rdatatype.to_text(rdtype)
+        for n in nsecs:
+            if n.name == qname:
+                types = _nsec_types(n[0])
+                if rdtype in types or _CNAME in types:
+                    raise _Outcome(BOGUS, f"the NSEC at {qname} lists the type it should deny")
+                self.note(f"NSEC at {qname} proves it has no {type_text} records")
+                return "no such records: proven by signed NSEC"
+        for n in nsecs:
+            if _covers(n, qname, zone) and n[0].next.is_subdomain(qname):
+                self.note(f"NSEC proves {qname} is an empty non-terminal")
+                return "no such records (an empty non-terminal): proven by signed NSEC"
+        cover = next((n for n in nsecs if _covers(n, qname, zone)), None)
+        if cover is not None:
+            wildcard = dns.name.from_text("*", _closest_encloser(cover, qname))
+            at_wild = next((n for n in nsecs if n.name == wildcard), None)
+            if at_wild is not None:
+                types = _nsec_types(at_wild[0])
+                if rdtype not in types and _CNAME not in types:
+                    self.note(f"{qname} matches the wildcard {wildcard}, whose NSEC proves "
+                              f"it has no {type_text} records")
+                    return "no such records (wildcard): proven by signed NSEC"
+        raise _Outcome(BOGUS, f"no NSEC proves that {qname} has no {type_text} records")
 
 
 def resolve(name: str, rdtype: str, net: Network) -> Lookup:
@@ -225,51 +541,23 @@ def resolve(name: str, rdtype: str, net: Network) -> Lookup:
         rcode = dns.rcode.to_text(response.rcode())
         target, links = qname, []
         for _ in range(8):  # follow a CNAME chain (RFC 1034 §3.6.2)
-            found = v._find(response.answer, target, rdtype_i)
-            cname = v._find(response.answer, target, dns.rdatatype.CNAME)
+            found = v.find(response.answer, target, rdtype_i)
+            cname = v.find(response.answer, target, _CNAME)
             if found is not None or cname is None:
                 rrset = found
                 break
             links.append(cname)
             target = cname[0].target
         for link in links:
-            v.verify(link, response.answer)
+            v.prove_positive(link, response, link.name)
         if rrset is not None:
-            v.verify(rrset, response.answer)
+            v.prove_positive(rrset, response, target)
             return Lookup(name, rdtype, SECURE, rrset, rcode,
-                          "signatures verified up to the trust anchor", tuple(v.chain))
-        _prove_negative(v, response, target, rdtype_i)
-        what = "the name does not exist" if rcode == "NXDOMAIN" else "no such records"
-        return Lookup(name, rdtype, SECURE, None, rcode, f"{what}: proven by signed NSEC",
-                      tuple(v.chain))
+                          "signatures verified up to the trust anchor", tuple(v.chain),
+                          v.queries)
+        reason = v.prove_negative(response, target, rdtype_i)
+        return Lookup(name, rdtype, SECURE, None, rcode, reason, tuple(v.chain), v.queries)
     except _Outcome as o:
         # Insecure data is still data (RFC 4035 §4.3); bogus data is withheld.
         kept = rrset if o.status == INSECURE else None
-        return Lookup(name, rdtype, o.status, kept, rcode, o.reason, tuple(v.chain))
-
-
-def _prove_negative(v: _Validator, response, name, rdtype_i) -> None:
-    nsecs = [r for r in response.authority if r.rdtype == dns.rdatatype.NSEC]
-    if not nsecs:
-        zone = v.zone_of(name)
-        v.keys_of(zone)  # insecure zones end here
-        raise _Outcome(BOGUS, f"a signed zone ({zone}) answered without an NSEC proof")
-    for nsec in nsecs:
-        v.verify(nsec, response.authority)
-    if response.rcode() == dns.rcode.NXDOMAIN:
-        if not any(_covers(n, name) for n in nsecs):
-            raise _Outcome(BOGUS, f"no NSEC covers {name}: the NXDOMAIN is unproven")
-        v.chain.append(f"NSEC {nsecs[0].name} -> {nsecs[0][0].next} proves {name} does not exist")
-        return
-    for n in nsecs:
-        if n.name == name:
-            types = _nsec_types(n[0])
-            if rdtype_i in types or dns.rdatatype.CNAME in types:
-                raise _Outcome(BOGUS, f"the NSEC at {name} lists the type it should deny")
-            v.chain.append(f"NSEC at {name} proves it has no "
-                           f"{dns.rdatatype.to_text(rdtype_i)} records")
-            return
-        if _covers(n, name) and n[0].next.is_subdomain(name):
-            v.chain.append(f"NSEC proves {name} is an empty non-terminal")
-            return
-    raise _Outcome(BOGUS, f"no NSEC proves that {name} has no such records")
+        return Lookup(name, rdtype, o.status, kept, rcode, o.reason, tuple(v.chain), v.queries)

@@ -49,6 +49,9 @@ class TlsaLookup:
 
 
 def _records(lookup) -> tuple[TLSA, ...]:
+    """The well-formed records; one that does not parse (the validator keeps it as
+    raw RFC 3597 data, so the RRSIG over the set still verifies) is unusable,
+    and ignored, never fatal to the others (RFC 7672 §2.2, §3.1)."""
     out = []
     for rdata in lookup.rrset or ():
         try:
@@ -92,8 +95,11 @@ def lookup_tlsa(mx_host: str, net: Network) -> TlsaLookup:
                               f"the TLSA records are not DNSSEC-signed ({tlsa.reason}): they "
                               "must be ignored", tuple(steps))
         records = _records(tlsa)
+        malformed = len(tlsa.rrset or ()) - len(records)
         if records:
+            note = (f"; {malformed} malformed record(s) ignored as unusable (RFC 7672 §2.2)"
+                    if malformed else "")
             return TlsaLookup(host, base, SECURE, records,
-                              f"{len(records)} record(s), DNSSEC-validated", tuple(steps))
+                              f"{len(records)} record(s), DNSSEC-validated{note}", tuple(steps))
     return TlsaLookup(host, host, SECURE, (), "no TLSA records (proven by DNSSEC): DANE does "
                       "not apply to this MX", tuple(steps))

@@ -10,6 +10,8 @@ Python):
 - one HTTPS server for all ``mta-sts.`` policy hosts (``https``);
 - one aiosmtpd receiver per MX host, and the ``mailbox`` they deliver into;
 - on request, an on-path attacker between senders and an MX (``attack``).
+- on request, an on-path DNS attacker between every client and the DNS server
+  (``dns_attack``, see :mod:`helpers.lab.dnsattack`).
 
 ``lab.net`` is the :class:`~helpers.net.Network` that routes helpers to it.
 The domains are the catalogue in :mod:`helpers.lab.scenarios`.
@@ -524,11 +526,43 @@ class Lab:
             self.https.set_policy(s.later.policy_hostname, s.later.policy.encode())
         return s.later
 
+    # -- the on-path DNS attacker (helpers.lab.dnsattack) ---------------------------------
+
+    def dns_attack(self, action: str = "strip", name: str | None = None,
+                   rdtype: str | None = None, *, subtree: bool = False, **options):
+        """Put an on-path DNS attacker between every client and the lab's DNS
+        server (or add a rule to the one already there) and return it.
+
+        ``action`` is one of :data:`helpers.lab.dnsattack.ACTIONS` (``drop``,
+        ``strip``, ``remove``, ``empty``, ``rcode``, ``serve``, ``replay``, ``forge``), with its
+        ``options``; it applies to answers for ``name`` (with ``subtree``, also the
+        names below it; default: every name) of type ``rdtype`` (default: every
+        type). ``stop_dns_attack()`` and ``reset()`` take it off the path."""
+        from . import dnsattack
+        self._require_running()
+        if action not in dnsattack.ACTIONS:
+            raise LabError(f"unknown DNS attack {action!r}; choose one of "
+                           f"{', '.join(dnsattack.ACTIONS)}")
+        if self.dns.attacker is None:
+            self.dns.attacker = dnsattack.DNSAttacker(self.zones)
+        where = f"{name or 'every name'}{' and below' if subtree else ''} " \
+                f"{rdtype or 'any type'}"
+        self.dns.attacker.rules.append(dnsattack.Rule(
+            dnsattack.ACTIONS[action](**options), name, rdtype, subtree,
+            f"{action} {where}"))
+        return self.dns.attacker
+
+    def stop_dns_attack(self) -> None:
+        """Take the DNS attacker off the path: genuine answers again."""
+        if self.dns is not None:
+            self.dns.attacker = None
+
     def reset(self) -> None:
         """Back to the catalogue: no attackers, an empty mailbox, every zone,
         policy file and policy-host answer as the scenarios first published them."""
         self._require_running()
         self.stop_attack()
+        self.stop_dns_attack()
         self.mailbox.clear()
         self._reset_reporting()
         self.https.requests.clear()

@@ -53,6 +53,15 @@ class _Answer:
             if sigs:
                 section.append(_rrset(name, sigs))
 
+    def add_synthesised(self, qname, wildcard, rdataset) -> None:
+        """The wildcard's RRset (and RRSIG) under the owner name ``qname``."""
+        self.response.answer.append(_rrset(qname, rdataset))
+        if self.dnssec:
+            sigs = self.zone.get_node(wildcard).get_rdataset(
+                dns.rdataclass.IN, _RRSIG, rdataset.rdtype)
+            if sigs:
+                self.response.answer.append(_rrset(qname, sigs))
+
     def add_soa(self) -> None:
         self.add(self.response.authority, self.zone.origin,
                  self.zone.find_rdataset(self.zone.origin, dns.rdatatype.SOA))
@@ -70,6 +79,17 @@ class _Answer:
         if rrset not in self.response.authority:
             self.add(self.response.authority, owner,
                      self.zone.nodes[owner].get_rdataset(dns.rdataclass.IN, _NSEC))
+
+
+def _closest_encloser(zone: dns.zone.Zone, qname: dns.name.Name) -> dns.name.Name:
+    """The longest ancestor of ``qname`` that exists in ``zone`` (RFC 4592 §3.3.1),
+    counting empty non-terminals as existing."""
+    name = qname.parent()
+    while name != zone.origin:
+        if zone.get_node(name) is not None or any(n.is_subdomain(name) for n in zone.nodes):
+            return name
+        name = name.parent()
+    return zone.origin
 
 
 def _delegation(zone: dns.zone.Zone, qname: dns.name.Name):
@@ -126,11 +146,26 @@ def answer(zones: Zones, query: dns.message.Message) -> dns.message.Message:
                 a.add_soa()
                 a.add_nsec(qname)
                 return response
+            encloser = _closest_encloser(zone, qname)
+            wildcard = dns.name.from_text("*", encloser)
+            wild = zone.get_node(wildcard)
+            if wild is not None:
+                # RFC 4592 §3.3.1: synthesise from the wildcard; the RRSIG keeps
+                # the wildcard's labels count (RFC 4035 §5.3.4) and the NSEC
+                # covering qname proves that no closer name exists (§3.1.3.3).
+                rds = wild.get_rdataset(dns.rdataclass.IN, qtype)
+                if rds is not None and qtype not in (_RRSIG, _NSEC):
+                    a.add_synthesised(qname, wildcard, rds)
+                    a.add_nsec(qname)
+                    return response
+                a.add_soa()  # wildcard NODATA (RFC 4035 §3.1.3.4)
+                a.add_nsec(qname)
+                a.add_nsec(wildcard)
+                return response
             response.set_rcode(dns.rcode.NXDOMAIN)
             a.add_soa()
             a.add_nsec(qname)
-            a.add_nsec(dns.name.from_text("*", qname.parent()) if qname != zone.origin
-                       else zone.origin)
+            a.add_nsec(wildcard)  # the NSEC covering *.<closest encloser> (RFC 4035 §3.1.3.2)
             return response
         if qtype == dns.rdatatype.ANY:
             for rds in node.rdatasets:
@@ -157,8 +192,11 @@ def answer(zones: Zones, query: dns.message.Message) -> dns.message.Message:
     return response
 
 
-def _wire(zones: Zones, data: bytes, max_size: int | None) -> bytes | None:
-    """Answer wire-format ``data``; ``max_size`` is the UDP floor (None for TCP)."""
+def _wire(server: "DNSServer", data: bytes, max_size: int | None) -> bytes | None:
+    """Answer wire-format ``data``; ``max_size`` is the UDP floor (None for TCP).
+    An on-path attacker (``server.attacker``), if any, rewrites or drops the answer."""
+    zones = server.zones
+    server.queries += 1
     try:
         query = dns.message.from_wire(data)
     except dns.exception.DNSException as e:
@@ -170,6 +208,13 @@ def _wire(zones: Zones, data: bytes, max_size: int | None) -> bytes | None:
         log.exception("error answering %s", query.question)
         response = dns.message.make_response(query)
         response.set_rcode(dns.rcode.SERVFAIL)
+    if server.attacker is not None:
+        try:
+            response = server.attacker(query, response)
+        except Exception:  # a broken forgery must not kill the server
+            log.exception("DNS attacker failed on %s", query.question)
+        if response is None:
+            return None
     if max_size is None:  # TCP: no EDNS size limit applies (RFC 7766 §8)
         return response.to_wire(max_size=65535)
     size = max(max_size, query.payload if query.edns >= 0 else 512)
@@ -184,14 +229,14 @@ def _wire(zones: Zones, data: bytes, max_size: int | None) -> bytes | None:
 
 
 class _UDP(asyncio.DatagramProtocol):
-    def __init__(self, zones: Zones, server: "DNSServer"):
-        self.zones, self.server = zones, server
+    def __init__(self, server: "DNSServer"):
+        self.server = server
 
     def connection_made(self, transport):
         self.transport = transport
 
     def datagram_received(self, data, addr):
-        reply = _wire(self.zones, data, max_size=512)
+        reply = _wire(self.server, data, max_size=512)
         if reply is not None:
             # The benchmark's simulated network latency (DNSServer.delay): answers
             # are held back without blocking the loop, so concurrent queries overlap.
@@ -199,17 +244,16 @@ class _UDP(asyncio.DatagramProtocol):
                                                   reply, addr)
 
 
-async def _tcp(zones: Zones, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-               server: "DNSServer"):
+async def _tcp(server: "DNSServer", reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
     try:
         while True:
             # RFC 7766 §6.2.3: idle connections are closed after a short while.
             header = await asyncio.wait_for(reader.readexactly(2), 10)
             (length,) = struct.unpack("!H", header)
             data = await asyncio.wait_for(reader.readexactly(length), 10)
-            reply = _wire(zones, data, max_size=None)
+            reply = _wire(server, data, max_size=None)
             if reply is None:
-                break
+                continue  # dropped: the client waits in vain
             if server.delay:
                 await asyncio.sleep(server.delay)
             writer.write(struct.pack("!H", len(reply)) + reply)
@@ -223,10 +267,14 @@ async def _tcp(zones: Zones, reader: asyncio.StreamReader, writer: asyncio.Strea
 
 class DNSServer:
     """UDP and TCP listeners on one loopback port, answering from ``zones``.
+    ``attacker``: a callable (query, response) -> response or None (drop) on the
+    path (see :mod:`helpers.lab.dnsattack`); ``queries`` counts questions;
     ``delay``: seconds each answer is held back (simulated latency; 0 normally)."""
 
     def __init__(self, zones: Zones):
         self.zones = zones
+        self.attacker = None
+        self.queries = 0
         self.delay = 0.0
         self.port: int | None = None
         self._udp = self._tcp = None
@@ -237,11 +285,11 @@ class DNSServer:
             # The OS picks a free TCP port; the same UDP port is free too almost
             # always, and when it is not we simply try another.
             self._tcp = await asyncio.start_server(
-                lambda r, w: _tcp(self.zones, r, w, self), address, 0)
+                lambda r, w: _tcp(self, r, w), address, 0)
             self.port = self._tcp.sockets[0].getsockname()[1]
             try:
                 self._udp, _ = await loop.create_datagram_endpoint(
-                    lambda: _UDP(self.zones, self), local_addr=(address, self.port))
+                    lambda: _UDP(self), local_addr=(address, self.port))
                 return
             except OSError:
                 self._tcp.close()

@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass
 
 import dns.exception
+import dns.message
+import dns.rcode
 import dns.resolver
 
 from ..net import Network, NetworkError
@@ -231,11 +233,27 @@ class Discovery:
 
 
 def mx_hosts(domain: str, net: Network) -> tuple[tuple[int, str], ...]:
-    """The domain's MX hosts, in preference order (RFC 5321 §5.1)."""
+    """The domain's MX hosts, in preference order (RFC 5321 §5.1); empty when the
+    domain has none (NXDOMAIN or no MX records). A failed lookup (SERVFAIL, a
+    timeout, an answer that does not parse) is not "no MX": it raises
+    :class:`~helpers.net.NetworkError` saying what happened, so a sender defers
+    (a temporary failure, RFC 5321 §5.1) instead of giving up on the domain."""
     try:
         answer = net.resolver().resolve(domain, "MX")
-    except dns.exception.DNSException:
+    except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
         return ()
+    except dns.resolver.NoNameservers as e:
+        answers = [err[4] for err in e.kwargs.get("errors", ()) if len(err) > 4]
+        rcodes = sorted({dns.rcode.to_text(r.rcode()) for r in answers
+                         if isinstance(r, dns.message.Message)}) or ["no usable answer"]
+        raise NetworkError(f"the MX lookup of {domain} failed: {', '.join(rcodes)} "
+                           "(a temporary failure, not 'no MX records')") from None
+    except dns.exception.Timeout:
+        raise NetworkError(f"the MX lookup of {domain} timed out after {net.dns_timeout} s "
+                           "(a temporary failure, not 'no MX records')") from None
+    except dns.exception.DNSException as e:
+        raise NetworkError(f"the MX lookup of {domain} failed: {e} "
+                           "(a temporary failure, not 'no MX records')") from None
     return tuple(sorted((r.preference, r.exchange.to_text().rstrip(".").lower())
                         for r in answer))
 

@@ -363,6 +363,52 @@ print("old + 2 1 1:   ", dane.sender_action(fixed, verify_chain(fixed.records, s
 lab.reset()
 
 # %% [markdown]
+# ## What a DNS attacker can try
+#
+# An attacker on the DNS path cannot forge a signature, but it can drop,
+# swap and replay *genuine* signed records. The lab plays that attacker
+# (`lab.dns_attack`). Three classic tricks, each of which once fooled
+# validators: claim the zone is unsigned by showing the SOA of an unsigned zone;
+# "prove" the TLSA name absent with the parent's NSEC at the zone cut (RFC 6840
+# §4.1 forbids it); strip every signature. The validator walks down from the
+# trust anchor and believes only what it proves, so each ends as **bogus**,
+# in a handful of questions, and never as "insecure" or "absent".
+
+# %%
+from helpers.lab.dnsattack import Genuine
+
+target = "_25._tcp.mx.dane-only.example"
+tricks = {
+    "foreign SOA":  lambda: (lab.dns_attack("empty", target, "TLSA"),
+                             lab.dns_attack("replay", "dane-only.example", "SOA", subtree=True,
+                                            of="dane-insecure.example", of_type="SOA")),
+    "parent's NSEC": lambda: lab.dns_attack("serve", target, "TLSA", rcode="NXDOMAIN", authority=[
+        Genuine("dane-only.example", "dane-only.example", "SOA"),
+        Genuine("", "dane-only.example", "NSEC")]),
+    "no RRSIGs":    lambda: lab.dns_attack("strip"),
+}
+for trick, start in tricks.items():
+    start()
+    found = dnssec.resolve(target, "TLSA", lab.net)
+    print(f"{trick:<14} {found.status:<7} after {found.queries} questions: {found.reason}")
+    lab.stop_dns_attack()
+
+# %% [markdown]
+# Combined with STARTTLS stripping on the SMTP path, a DANE sender gives
+# nothing away: it defers, reports `dnssec-invalid` (TLS-RPT), keeps the
+# message, and delivers it once the attacks stop.
+
+# %%
+from helpers.sender import Sender
+
+tricks["foreign SOA"]()
+lab.attack("mx.dane-only.example", "strip")
+sender = Sender(lab.net, "dane")
+print(sender.send("Subject: hi\r\n\r\nsecret\r\n", "bob@dane-only.example"))
+lab.reset()
+print(sender.retry()[0].status, "- still queued:", len(sender.queue))
+
+# %% [markdown]
 # ## Try it yourself
 #
 # **Exercise 1.** Compute the `3 1 1` TLSA record of `mx2.example.com`'s
