@@ -35,7 +35,8 @@ The API
     known before any connection (a failed policy fetch: RFC 8460 §4.3), as
     ``(result_type, policy_type, policy_domain, mx_host, reason)`` tuples.
     Helpers: ``hosts``, ``rules`` (host -> Rule), ``rule(host)``,
-    ``path(host=None)`` (the node ids visited, for the figure), ``summary``.
+    ``path(host=None)`` (the node ids visited), ``edges(host=None)`` (the
+    tree's edges taken, for the figure), ``summary``.
 
 :class:`Step`: ``node`` (id in :data:`TREE`), ``question``, ``answer`` (the
 branch label taken), ``found`` (what the lookup returned, untrusted text),
@@ -233,6 +234,16 @@ class Trace:
             if host is None or m.host == host.rstrip(".").lower():
                 nodes += [s.node for s in m.steps] + [m.rule.node]
         return tuple(dict.fromkeys(nodes))
+
+    def edges(self, host: str | None = None) -> frozenset[tuple[str, str]]:
+        """The tree's edges the path took (``(from, to)`` node ids), for the figure."""
+        walks = []
+        if self.outcome:
+            walks.append([s.node for s in self.steps] + [self.outcome])
+        for m in self.mx:
+            if host is None or m.host == host.rstrip(".").lower():
+                walks.append([s.node for s in self.steps + m.steps] + [m.rule.node])
+        return frozenset((a, b) for walk in walks for a, b in zip(walk, walk[1:]))
 
     @property
     def summary(self) -> str:

@@ -11,7 +11,8 @@ from ._common import CLEAR_COLOUR, HANDSHAKE_COLOUR, TLS_COLOUR
 from .cache import cache_timeline
 from .matrix import attack_matrix
 from .sequence import sequence_diagram
+from .tree import decision_tree
 from .trust import chain_of_trust
 
 __all__ = ["CLEAR_COLOUR", "HANDSHAKE_COLOUR", "TLS_COLOUR", "attack_matrix",
-           "cache_timeline", "chain_of_trust", "sequence_diagram"]
+           "cache_timeline", "chain_of_trust", "decision_tree", "sequence_diagram"]
