@@ -516,3 +516,12 @@ def trace(domain: str, net: Network, mode: str = "auto", *,
           cache: mtasts.PolicyCache | None = None) -> Trace:
     """The path of ``domain`` through the sender's tree, for a sender of ``mode``."""
     return decide(gather(domain, net, mode, cache))
+
+
+# The operator's side of the same question (what to publish) lives in its own
+# module; it is offered here too, beside the sender's tree.
+from .recommend import Profile, Recommendation, recommend  # noqa: E402
+
+__all__ = ["TREE", "MODES", "Node", "Step", "Rule", "MxPath", "Trace", "MxFacts", "StsFacts",
+           "Facts", "gather", "decide", "trace", "sts_needed", "recommend", "Profile",
+           "Recommendation"]
