@@ -64,7 +64,7 @@ for the MX name), which is stricter. Without an enforce policy, DANE's
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import dane, mtasts
 from .dnssec import BOGUS, ERROR, INSECURE, SECURE, resolve
@@ -389,8 +389,20 @@ def decide(facts: Facts) -> Trace:
     return Trace(domain, mode, (mx_step,), tuple(paths), reports=tuple(reports))
 
 
+def _canonical(lookup: dane.TlsaLookup | None) -> dane.TlsaLookup | None:
+    """The lookup with its records in a fixed order, DANE-EE first: any usable
+    record may match (RFC 7672 §2.2), but DNS returns an RRset in no particular
+    order, and the sender should report the same match every time."""
+    if lookup is None or len(lookup.records) < 2:
+        return lookup
+    ordered = sorted(lookup.records, key=lambda r: (-r.usage, r.selector, r.matching_type,
+                                                    r.data))
+    return replace(lookup, records=tuple(ordered))
+
+
 def _walk_mx(mode, mx_status, host, lookup, sts) -> tuple[list[Step], Rule]:
     steps: list[Step] = []
+    lookup = _canonical(lookup)
     if mx_status == SECURE:
         if not _uses_dane(mode):
             found = f"{NOT_ASKED}: this sender does not implement DANE"

@@ -257,3 +257,12 @@ def test_recommendation_cites_adoption_figures_with_source_and_year():
     assert "2023" in text and "dane-users" in text
     assert "<b>Publish both DANE and MTA-STS, and TLS-RPT</b>" in page
     assert "<code>_25._tcp.mx.example.com. TLSA 3 1 1 &lt;current key&gt;" in page
+
+
+def test_tlsa_records_are_taken_in_a_fixed_order_whatever_dns_returned():
+    issuer = "2 1 1 " + "cd" * 32
+    a = policy.decide(_facts(tlsa=_tlsa("secure", issuer, KEY))).rule("mx.d.example")
+    b = policy.decide(_facts(tlsa=_tlsa("secure", KEY, issuer))).rule("mx.d.example")
+    assert a.tlsa.records == b.tlsa.records and a.tlsa.records[0].usage == 3
+    assert str(policy.decide(_facts(tlsa=_tlsa("secure", issuer, KEY)))) == str(
+        policy.decide(_facts(tlsa=_tlsa("secure", KEY, issuer))))
