@@ -105,7 +105,7 @@ B_SECURE, B_INSECURE, B_FAILED = "secure", "insecure or not validated", "bogus, 
 B_USABLE, B_UNUSABLE, B_NONE, B_BOGUS = ("secure, usable records", "secure, all unusable",
                                          "none, insecure or not asked", "bogus or failed")
 B_YES, B_NO = "yes", "no"
-B_ENFORCE, B_TESTING, B_NOPOLICY = "enforce", "testing", "none, no policy or not asked"
+B_ENFORCE, B_TESTING, B_NOPOLICY = "enforce", "testing", "none, absent or not asked"
 
 TREE: dict[str, Node] = {n.id: n for n in (
     _q("mx", "MX lookup: is the answer DNSSEC-secure?", "RFC 7672 §2.2.1",

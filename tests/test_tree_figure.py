@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import struct
+
+import pytest
+
 from helpers import policy
 from helpers.figures import decision_tree
 from helpers.figures.tree import _box_text
@@ -20,9 +25,17 @@ def test_every_node_and_answer_of_the_tree_is_drawn():
             assert label.split()[0] in texts
 
 
-def test_no_text_under_9_pt_at_1024_pixels():
+@pytest.mark.parametrize("column", [1024, 920])  # the window; a notebook column in it
+def test_no_text_under_9_pt_when_shown_1024_pixels_wide(column):
+    """Rendered as the notebook stores it (cropped PNG at the figure's dpi),
+    then scaled down to fit ``column`` pixels if wider: every text stays at 9 pt
+    or more (a point being dpi/72 pixels of the PNG)."""
     fig = decision_tree()
-    scale = 1024 / (fig.get_figwidth() * fig.dpi)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    width = struct.unpack(">I", buf.getvalue()[16:20])[0]
+    assert width <= 1024
+    scale = min(1.0, column / width)
     sizes = [t.get_fontsize() * scale for t in _texts(fig)]
     assert sizes and min(sizes) >= 9
 

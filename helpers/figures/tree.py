@@ -3,7 +3,8 @@
 Drawn from the same data structure the sender decides with, so the figure
 cannot drift from the code: every box is a node of ``TREE``, every arrow one
 of its branches, labelled with the answer. Sized for a 1024-pixel-wide
-display (10.24 in at 100 dpi), with no text smaller than 9 pt.
+display (10 in at 100 dpi, at most 1024 pixels once cropped), with no text
+smaller than 10 pt.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ import matplotlib.pyplot as plt
 
 from ._common import CLEAR_COLOUR, TLS_COLOUR, _done
 
-WIDTH_IN, DPI = 10.24, 100
-MIN_FONT = 9.0
+WIDTH_IN, DPI = 10.0, 100
+# 10 pt, so that text stays above 9 pt when the figure is shown a little
+# narrower than 1024 pixels (a notebook column in a 1024-pixel window).
+MIN_FONT = 10.0
 
 # Where each node sits (x from 0 to 10, y from 0 at the top, one row per level).
 _POSITIONS = {
@@ -23,13 +26,13 @@ _POSITIONS = {
     "tlsa": (2.4, 1.2), "defer": (8.7, 1.2),
     "dane": (0.6, 2.5), "skip-dnssec": (2.7, 2.5), "unusable": (4.8, 2.5), "sts": (7.5, 2.5),
     "dane-encrypt": (1.7, 3.8), "match": (4.8, 3.8), "sts-testing": (7.2, 3.8),
-    "opportunistic": (9.1, 3.8),
+    "opportunistic": (9.3, 3.8),
     "sts-enforce": (3.6, 5.1), "skip-sts": (6.0, 5.1),
 }
 # Where along an arrow its answer is written, where the default (half-way)
 # would collide with a neighbour's.
 _LABEL_AT = {("tlsa", "dane"): 0.42, ("tlsa", "skip-dnssec"): 0.5, ("tlsa", "unusable"): 0.45,
-             ("tlsa", "sts"): 0.68, ("mx", "sts"): 0.45, ("sts", "opportunistic"): 0.42}
+             ("tlsa", "sts"): 0.68, ("mx", "sts"): 0.45, ("sts", "opportunistic"): 0.5}
 # Leaf colours by what reaches the wire: authenticated TLS, TLS that may be
 # unauthenticated, possibly the clear, or nothing (this MX is not used).
 _LEAF = {"dane": ("#d3f9d8", TLS_COLOUR), "sts-enforce": ("#d3f9d8", TLS_COLOUR),
@@ -41,7 +44,7 @@ _PATH = "#212529"
 
 
 def _box_text(node) -> str:
-    return "\n".join(textwrap.wrap(node.text, 22)) + f"\n{node.rfc}"
+    return "\n".join(textwrap.wrap(node.text, 20, break_on_hyphens=False)) + f"\n{node.rfc}"
 
 
 def decision_tree(trace=None, host: str | None = None, title: str | None = None):
@@ -54,9 +57,9 @@ def decision_tree(trace=None, host: str | None = None, title: str | None = None)
         raise ValueError("the figure's layout does not cover helpers.policy.TREE")
     on_path = set(trace.path(host)) if trace is not None else set(TREE)
     edges = trace.edges(host) if trace is not None else set()
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, 7.6), dpi=DPI)
-    ax.set_xlim(-0.35, 10.35)
-    ax.set_ylim(5.75, -0.55)
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, 8.1), dpi=DPI)
+    ax.set_xlim(-0.45, 10.45)
+    ax.set_ylim(5.95, -0.6)
     ax.axis("off")
     boxes = {}
     for node_id, node in TREE.items():
@@ -92,7 +95,7 @@ def decision_tree(trace=None, host: str | None = None, title: str | None = None)
         if trace is not None:
             which = f", MX {host}" if host else ""
             title = f"The path of {trace.domain} for an {trace.mode} sender{which}"
-    ax.set_title(title, fontsize=12)
+    ax.set_title(title, fontsize=12.5)
     fig.text(0.5, 0.01, "Grey boxes ask a question; rounded boxes are rules: green = TLS "
              "authenticated, yellow = TLS maybe unauthenticated, orange = maybe in the clear, "
              "blue = not delivered there." + (" Bold: the path taken." if trace else ""),
