@@ -290,7 +290,7 @@ class Trace:
         reports = "".join(f"<li><code>{e(r[0])}</code> ({e(r[1])} policy, {e(r[3])}): "
                           f"{e(r[4])}</li>" for r in self.reports)
         return (f"<p><b>{e(self.domain)}</b>, {e(self.mode)} sender: {e(self.summary)}</p>"
-                f"<table><tr><th>question</th><th>answer</th><th>found</th><th>rule</th></tr>"
+                f"<table><tr><th>question</th><th>answer</th><th>found</th><th>RFC</th></tr>"
                 f"{rows}</table>"
                 + (f"<p>TLS-RPT failure details:</p><ul>{reports}</ul>" if reports else ""))
 

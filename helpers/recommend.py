@@ -219,8 +219,8 @@ def recommend(profile: Profile | None = None, **answers) -> Recommendation:
                             '_mta-sts.example.com. TXT "v=STSv1; id=20260101T000000;"; '
                             "https://mta-sts.example.com/.well-known/mta-sts.txt: version: "
                             "STSv1, mode: testing, mx: mx.example.com, max_age: 86400",
-                            "protects against senders that do not validate DNSSEC (most of the "
-                            "large mailbox providers), anchored in the WebPKI"
+                            "reaches the senders that implement MTA-STS but do not validate "
+                            "DNSSEC; anchored in the WebPKI"
                             + ("; with DANE too, DANE senders use DANE and the others MTA-STS"
                                if dane else ""),
                             "RFC 8461 §3, §5; §2 for both"))

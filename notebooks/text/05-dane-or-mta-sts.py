@@ -147,7 +147,7 @@ lab.reset()
 # | certificate | the key or CA named in DNS; names and dates unchecked for `3 x x` | a publicly trusted certificate for the MX name, unexpired |
 # | what breaks, and how | a key rollover without a pre-published TLSA record; expired DNSSEC signatures; both defer *all* DANE senders at once | an MX change without a new policy and id; an expired certificate on the MX or policy host |
 # | cost to deploy | a DNS host that signs and serves TLSA; automation that follows key changes | an HTTPS host at `mta-sts.<domain>`; remembering the id |
-# | who uses it | senders that validate DNSSEC (Postfix, Exim with a validating resolver, some large providers) | most large mailbox providers (they rarely validate DNSSEC) |
+# | who applies it | senders whose MTA validates DNSSEC (Postfix and Exim implement DANE, given a validating resolver) | senders that implement MTA-STS, with or without DNSSEC |
 #
 # The evidence, from notebook 02's attacks on `example.com` (which publishes
 # both), for a sender of each kind: the rows differ only at *first contact*.
