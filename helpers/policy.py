@@ -35,7 +35,8 @@ The API
     known before any connection (a failed policy fetch: RFC 8460 §4.3), as
     ``(result_type, policy_type, policy_domain, mx_host, reason)`` tuples.
     Helpers: ``hosts``, ``rules`` (host -> Rule), ``rule(host)``,
-    ``path(host=None)`` (the node ids visited, for the figure), ``summary``.
+    ``path(host=None)`` (the node ids visited), ``edges(host=None)`` (the
+    tree's edges taken, for the figure), ``summary``.
 
 :class:`Step`: ``node`` (id in :data:`TREE`), ``question``, ``answer`` (the
 branch label taken), ``found`` (what the lookup returned, untrusted text),
@@ -63,7 +64,7 @@ for the MX name), which is stricter. Without an enforce policy, DANE's
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import dane, mtasts
 from .dnssec import BOGUS, ERROR, INSECURE, SECURE, resolve
@@ -104,7 +105,7 @@ B_SECURE, B_INSECURE, B_FAILED = "secure", "insecure or not validated", "bogus, 
 B_USABLE, B_UNUSABLE, B_NONE, B_BOGUS = ("secure, usable records", "secure, all unusable",
                                          "none, insecure or not asked", "bogus or failed")
 B_YES, B_NO = "yes", "no"
-B_ENFORCE, B_TESTING, B_NOPOLICY = "enforce", "testing", "none, no policy or not asked"
+B_ENFORCE, B_TESTING, B_NOPOLICY = "enforce", "testing", "none, absent or not asked"
 
 TREE: dict[str, Node] = {n.id: n for n in (
     _q("mx", "MX lookup: is the answer DNSSEC-secure?", "RFC 7672 §2.2.1",
@@ -234,6 +235,16 @@ class Trace:
                 nodes += [s.node for s in m.steps] + [m.rule.node]
         return tuple(dict.fromkeys(nodes))
 
+    def edges(self, host: str | None = None) -> frozenset[tuple[str, str]]:
+        """The tree's edges the path took (``(from, to)`` node ids), for the figure."""
+        walks = []
+        if self.outcome:
+            walks.append([s.node for s in self.steps] + [self.outcome])
+        for m in self.mx:
+            if host is None or m.host == host.rstrip(".").lower():
+                walks.append([s.node for s in self.steps + m.steps] + [m.rule.node])
+        return frozenset((a, b) for walk in walks for a, b in zip(walk, walk[1:]))
+
     @property
     def summary(self) -> str:
         if self.outcome:
@@ -279,7 +290,7 @@ class Trace:
         reports = "".join(f"<li><code>{e(r[0])}</code> ({e(r[1])} policy, {e(r[3])}): "
                           f"{e(r[4])}</li>" for r in self.reports)
         return (f"<p><b>{e(self.domain)}</b>, {e(self.mode)} sender: {e(self.summary)}</p>"
-                f"<table><tr><th>question</th><th>answer</th><th>found</th><th>rule</th></tr>"
+                f"<table><tr><th>question</th><th>answer</th><th>found</th><th>RFC</th></tr>"
                 f"{rows}</table>"
                 + (f"<p>TLS-RPT failure details:</p><ul>{reports}</ul>" if reports else ""))
 
@@ -378,8 +389,20 @@ def decide(facts: Facts) -> Trace:
     return Trace(domain, mode, (mx_step,), tuple(paths), reports=tuple(reports))
 
 
+def _canonical(lookup: dane.TlsaLookup | None) -> dane.TlsaLookup | None:
+    """The lookup with its records in a fixed order, DANE-EE first: any usable
+    record may match (RFC 7672 §2.2), but DNS returns an RRset in no particular
+    order, and the sender should report the same match every time."""
+    if lookup is None or len(lookup.records) < 2:
+        return lookup
+    ordered = sorted(lookup.records, key=lambda r: (-r.usage, r.selector, r.matching_type,
+                                                    r.data))
+    return replace(lookup, records=tuple(ordered))
+
+
 def _walk_mx(mode, mx_status, host, lookup, sts) -> tuple[list[Step], Rule]:
     steps: list[Step] = []
+    lookup = _canonical(lookup)
     if mx_status == SECURE:
         if not _uses_dane(mode):
             found = f"{NOT_ASKED}: this sender does not implement DANE"
@@ -505,3 +528,12 @@ def trace(domain: str, net: Network, mode: str = "auto", *,
           cache: mtasts.PolicyCache | None = None) -> Trace:
     """The path of ``domain`` through the sender's tree, for a sender of ``mode``."""
     return decide(gather(domain, net, mode, cache))
+
+
+# The operator's side of the same question (what to publish) lives in its own
+# module; it is offered here too, beside the sender's tree.
+from .recommend import Profile, Recommendation, recommend  # noqa: E402
+
+__all__ = ["TREE", "MODES", "Node", "Step", "Rule", "MxPath", "Trace", "MxFacts", "StsFacts",
+           "Facts", "gather", "decide", "trace", "sts_needed", "recommend", "Profile",
+           "Recommendation"]

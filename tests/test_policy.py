@@ -213,3 +213,56 @@ def test_trace_of_an_unknown_domain_defers(lab):
     trace = policy.trace("nowhere.example", lab.net)
     assert trace.outcome == "defer" and trace.hosts == ()
     assert "nowhere.example" in str(trace)
+
+
+# -- the operator's tree ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("answers,mechanisms,dane_has,sts_has", [
+    # own MX, signed zone, HTTPS, automation: both, current + next key
+    (dict(dnssec=True, own_mx=True, https=True, automate_tlsa=True),
+     ("DANE", "MTA-STS", "TLS-RPT"), "next key", "testing first"),
+    # own MX, signed zone, no automation: 3 1 1 + 2 1 1, key reused
+    (dict(dnssec=True, own_mx=True, automate_tlsa=False),
+     ("DANE", "TLS-RPT"), "2 1 1", None),
+    # a provider with DANE and a signed zone: the provider's TLSA
+    (dict(dnssec=True, own_mx=False, provider_dane=True, https=True),
+     ("DANE", "MTA-STS", "TLS-RPT"), "provider", "testing first"),
+    # a provider without DANE: MTA-STS only, even with a signed zone
+    (dict(dnssec=True, own_mx=False, provider_dane=False, https=True),
+     ("MTA-STS", "TLS-RPT"), None, "testing first"),
+    # no DNSSEC, HTTPS, nobody reads reports: MTA-STS, straight to enforce after checking
+    (dict(dnssec=False, https=True, reports=False), ("MTA-STS", "TLS-RPT"), None, "enforce"),
+    # nothing possible: TLS-RPT only, with the risk said plainly
+    (dict(), ("TLS-RPT",), None, None),
+])
+def test_recommend_per_profile(answers, mechanisms, dane_has, sts_has):
+    r = policy.recommend(**answers)
+    assert r.mechanisms == mechanisms, r
+    assert (dane_has is None) == (r.dane is None) and (dane_has or "") in (r.dane or "")
+    assert (sts_has is None) == (r.mta_sts is None) and (sts_has or "") in (r.mta_sts or "")
+    risks = {k.name for k in r.risks}
+    assert ("the rollover outage" in risks) == bool(r.dane and "provider" not in r.dane)
+    assert ("first-contact gap" in risks) == bool(r.mta_sts)
+    assert ("no downgrade protection" in risks) == (mechanisms == ("TLS-RPT",))
+    assert any(i.what.startswith("TLS-RPT") for i in r.publish)  # always
+    assert all(i.rfc.startswith("RFC") for i in r.publish) and all(k.rfc for k in r.risks)
+
+
+def test_recommendation_cites_adoption_figures_with_source_and_year():
+    r = policy.recommend(policy.Profile(dnssec=True, https=True))
+    for f in r.adoption:
+        assert f.source and f.url.startswith("https://") and f.year
+        assert f.year.isdigit() or f.caveat  # an unverified year is said to be unverified
+    text, page = str(r), r._repr_html_()
+    assert "2023" in text and "dane-users" in text
+    assert "<b>Publish both DANE and MTA-STS, and TLS-RPT</b>" in page
+    assert "<code>_25._tcp.mx.example.com. TLSA 3 1 1 &lt;current key&gt;" in page
+
+
+def test_tlsa_records_are_taken_in_a_fixed_order_whatever_dns_returned():
+    issuer = "2 1 1 " + "cd" * 32
+    a = policy.decide(_facts(tlsa=_tlsa("secure", issuer, KEY))).rule("mx.d.example")
+    b = policy.decide(_facts(tlsa=_tlsa("secure", KEY, issuer))).rule("mx.d.example")
+    assert a.tlsa.records == b.tlsa.records and a.tlsa.records[0].usage == 3
+    assert str(policy.decide(_facts(tlsa=_tlsa("secure", issuer, KEY)))) == str(
+        policy.decide(_facts(tlsa=_tlsa("secure", KEY, issuer))))

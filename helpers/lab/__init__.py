@@ -150,6 +150,7 @@ class Lab:
         self.key_kind = key_kind
         self.scenarios: dict[str, Scenario] = {s.domain: s for s in scenarios}
         self._catalogue = dict(self.scenarios)  # the state reset() returns to
+        self._added: set[str] = set()  # domains add_domain() added, which reset() removes
         self._own_dir = directory is None
         self.directory = Path(directory) if directory else None
         self.mailbox = Mailbox()
@@ -563,6 +564,7 @@ class Lab:
         self._require_running()
         self.stop_attack()
         self.stop_dns_attack()
+        self._remove_added()  # domains added with add_domain
         self.mailbox.clear()
         self._reset_reporting()
         self.https.requests.clear()
@@ -617,6 +619,97 @@ class Lab:
             self.receivers[host].context = _server_context(
                 mx_cert(self.pki, mx, self.key_kind), self.directory, host)
         self._swapped_certs.clear()
+    # -- a domain of your own (notebook 05) -------------------------------------------
+
+    def issue_certificate(self, host: str, key: str | None = None) -> Issued:
+        """A certificate from the lab's issuing CA for ``host``, with the lab key
+        labelled ``key`` (default: the host name): what an MX host added with
+        :meth:`add_domain` serves, and what TLSA records are computed from."""
+        return server_cert(self.pki, host.rstrip(".").lower(), "valid", key, self.key_kind)
+
+    def add_domain(self, records, *, signed: bool = True, keys: dict | None = None,
+                   starttls: str = "optional") -> Scenario:
+        """Deploy a record set from :func:`helpers.publish.generate` as a new lab
+        domain: its zone (DNSSEC-signed, with a DS in the lab root, or not),
+        every record of the set, an SMTP receiver per MX host serving the
+        certificate of lab key ``keys[host]`` (default: the host name, as
+        :meth:`issue_certificate`), and ``mta-sts.<domain>`` serving the set's
+        policy file. MX hosts must be inside the domain. ``reset()`` removes it."""
+        self._require_running()
+        domain = records.domain.rstrip(".").lower()
+        if domain in self.scenarios:
+            raise LabError(f"{domain} is already a lab domain")
+        keys = {k.rstrip(".").lower(): v for k, v in (keys or {}).items()}
+        mx = []
+        for preference, host in records.mx:
+            if not host.endswith("." + domain):
+                raise LabError(f"MX host {host} is outside {domain}: the lab serves an added "
+                               "domain's MX hosts from its own zone")
+            if host in self.receivers:
+                raise LabError(f"{host} is already a lab MX host")
+            mx.append(MX(host, preference, starttls=starttls, key=keys.get(host)))
+        s = Scenario(domain, "your design, deployed with lab.add_domain", tuple(mx),
+                     signed=signed, policy=records.policy)
+        extra = [r for r in records.records if r[1] != "MX"]
+        self.zones.add(s, extra)
+        self.scenarios[domain] = s
+        self._added.add(domain)
+        self._call(self._serve_scenario(s))
+        return s
+
+    def renew_key(self, host: str, key: str) -> Issued:
+        """MX ``host`` of an added domain now serves a certificate for the lab key
+        labelled ``key`` (a renewal with a new key); DNS is left as it was, as an
+        operator who forgets the TLSA records would."""
+        self._require_running()
+        host = host.rstrip(".").lower()
+        s = next((self.scenarios[d] for d in self._added
+                  if any(m.host == host for m in self.scenarios[d].mx)), None)
+        if s is None:
+            raise LabError(f"{host} is not an MX host of a domain added with add_domain")
+        s = replace(s, mx=tuple(replace(m, key=key) if m.host == host else m for m in s.mx))
+        self.scenarios[s.domain] = s
+        issued = self.issue_certificate(host, key)
+        self.receivers[host].context = _server_context(issued, self.directory, host)
+        return issued
+
+    def move_mx(self, domain: str, old: str, new: str, key: str | None = None) -> Scenario:
+        """In an added domain, replace MX host ``old`` by a new host ``new`` (a
+        receiver with a lab certificate for it, its address, the MX record),
+        leaving the TLSA records, the MTA-STS policy and its id as they were."""
+        self._require_running()
+        domain = domain.rstrip(".").lower()
+        old, new = old.rstrip(".").lower(), new.rstrip(".").lower()
+        if domain not in self._added:
+            raise LabError(f"{domain} was not added with add_domain")
+        s = self.scenarios[domain]
+        if not any(m.host == old for m in s.mx):
+            raise LabError(f"{old} is not an MX host of {domain}")
+        if not new.endswith("." + domain) or new in self.receivers:
+            raise LabError(f"{new} must be a new host name inside {domain}")
+        s = replace(s, mx=tuple(replace(m, host=new, key=key) if m.host == old else m
+                                for m in s.mx))
+        self.scenarios[domain] = s
+        self._call(self._serve_scenario(s))
+        self.zones.set(domain, new, "A", [LAB_ADDRESS])
+        self.zones.set(domain, domain, "MX", [f"{m.preference} {m.host}." for m in s.mx])
+        return s
+
+    def _remove_added(self) -> None:
+        for domain in sorted(self._added):
+            s = self.scenarios.pop(domain)
+            hosts = [m.host for m in s.mx] + [h for h in self.receivers
+                                              if h.endswith("." + domain)]
+            for host in dict.fromkeys(hosts):
+                receiver = self.receivers.pop(host, None)
+                if receiver is not None:
+                    self._call(receiver.stop())
+                self._routes.pop(host, None)
+                self._swapped_certs.discard(host)  # gone: nothing to restore
+            self.https.sites.pop(s.policy_hostname, None)
+            self._routes.pop(s.policy_hostname, None)
+            self.zones.remove(domain)
+        self._added.clear()
 
     # -- display ----------------------------------------------------------------------
 

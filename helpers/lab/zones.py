@@ -261,3 +261,32 @@ class Zones:
         for origin in sorted(self.zones):
             out.append(self.zones[origin].to_text(relativize=False, want_origin=True))
         return "\n".join(out)
+
+    # -- domains added at run time (Lab.add_domain) ---------------------------------
+
+    def _delegation(self, s: Scenario) -> list[Record]:
+        records = [(s.domain, "NS", f"ns1.{s.domain}."), (f"ns1.{s.domain}", "A", LAB_ADDRESS)]
+        if s.signed:
+            records.append((s.domain, "DS", self.ds(s.domain).to_text()))
+        return records
+
+    def add(self, s: Scenario, extra: list[Record]) -> None:
+        """Publish a domain added after start: its zone (the scenario's records
+        plus ``extra``, signed if ``s.signed``) and its delegation in the root
+        (NS, glue, and DS when signed, RFC 4035 §2.4)."""
+        self.specs[s.domain] = ZoneSpec(
+            s.domain, scenario_records(s, self.pki, self.key_kind) + list(extra), s.signed)
+        self._build(self.specs[s.domain])
+        self.specs[""].records += self._delegation(s)
+        self._build(self.specs[""])
+
+    def remove(self, domain: str) -> None:
+        """Withdraw a domain added with :meth:`add`: its zone and its delegation."""
+        spec = self.specs.pop(domain, None)
+        if spec is None:
+            return
+        self.zones.pop(_abs(domain), None)
+        self.edited.discard(domain)
+        gone = {(domain, "NS"), (f"ns1.{domain}", "A"), (domain, "DS")}
+        self.specs[""].records = [r for r in self.specs[""].records if (r[0], r[1]) not in gone]
+        self._build(self.specs[""])

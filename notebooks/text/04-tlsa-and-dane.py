@@ -13,7 +13,7 @@
 # ---
 
 # %% [markdown] tags=["navigation"]
-# [← 03 MTA-STS, done right](03-mta-sts.ipynb) · [Contents](README.md) · [06 TLS reporting →](06-tls-reporting.ipynb)
+# [← 03 MTA-STS, done right](03-mta-sts.ipynb) · [Contents](README.md) · [05 DANE or MTA-STS? →](05-dane-or-mta-sts.ipynb)
 
 # %% [markdown]
 # # 04 · TLSA and DANE
@@ -258,7 +258,8 @@ dane.renewal_table(current, renewed_same_key, renewed_new_key, pki.issuing.cert)
 #   host name.
 # - **PKIX-TA (0) and PKIX-EE (1)** are unusable for SMTP (§3.1.3), like records
 #   with a digest of the wrong length. If every record is unusable, the sender
-#   still requires TLS, but cannot authenticate.
+#   still requires TLS, but cannot authenticate; if the domain also has an MTA-STS
+#   `enforce` policy, a sender that implements both applies it (notebook 05).
 #
 # The chain `mx1.example.com` really serves, against a few record sets:
 
@@ -483,4 +484,4 @@ print(f"openssl s_client -starttls smtp -connect 127.0.0.1:{smtp_port} -verify_r
 lab.stop()
 
 # %% [markdown] tags=["navigation"]
-# [← 03 MTA-STS, done right](03-mta-sts.ipynb) · [Contents](README.md) · [06 TLS reporting →](06-tls-reporting.ipynb)
+# [← 03 MTA-STS, done right](03-mta-sts.ipynb) · [Contents](README.md) · [05 DANE or MTA-STS? →](05-dane-or-mta-sts.ipynb)
