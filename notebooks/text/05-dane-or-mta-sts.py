@@ -1,20 +1,19 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: ipynb,text//py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
 #       jupytext_version: 1.19.6
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
 
 # %% [markdown] tags=["navigation"]
-# [← 04 TLSA and DANE](04-tlsa-and-dane.ipynb) · [Contents](README.md)
+# [← 04 TLSA and DANE](04-tlsa-and-dane.ipynb) · [Contents](README.md) · [06 TLS reporting →](06-tls-reporting.ipynb)
 
 # %% [markdown]
 # # 05 · DANE or MTA-STS?
@@ -357,4 +356,4 @@ print(f"curl --cacert {lab.ca_file} --resolve mta-sts.shop.example:{https_port}:
 lab.stop()
 
 # %% [markdown] tags=["navigation"]
-# [← 04 TLSA and DANE](04-tlsa-and-dane.ipynb) · [Contents](README.md)
+# [← 04 TLSA and DANE](04-tlsa-and-dane.ipynb) · [Contents](README.md) · [06 TLS reporting →](06-tls-reporting.ipynb)

@@ -1,20 +1,19 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: ipynb,text//py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
 #       jupytext_version: 1.19.6
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
 
 # %% [markdown] tags=["navigation"]
-# [← 04 TLSA and DANE](04-tlsa-and-dane.ipynb) · [Contents](README.md)
+# [← 05 DANE or MTA-STS?](05-dane-or-mta-sts.ipynb) · [Contents](README.md) · [07 Check a domain →](07-check-a-domain.ipynb)
 
 # %% [markdown]
 # # 06 · TLS reporting
@@ -377,4 +376,4 @@ print("jq '.policies[].summary' data/tlsrpt-provider-b.json")
 lab.stop()
 
 # %% [markdown] tags=["navigation"]
-# [← 04 TLSA and DANE](04-tlsa-and-dane.ipynb) · [Contents](README.md)
+# [← 05 DANE or MTA-STS?](05-dane-or-mta-sts.ipynb) · [Contents](README.md) · [07 Check a domain →](07-check-a-domain.ipynb)

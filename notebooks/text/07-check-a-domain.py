@@ -1,20 +1,19 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: ipynb,text//py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
 #       jupytext_version: 1.19.6
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
 
 # %% [markdown] tags=["navigation"]
-# [← 04 TLSA and DANE](04-tlsa-and-dane.ipynb) · [Contents](README.md)
+# [← 06 TLS reporting](06-tls-reporting.ipynb) · [Contents](README.md)
 
 # %% [markdown]
 # # 07 · Check a domain
@@ -284,4 +283,4 @@ for check_id in ("mx", "tlsa:mx.dane-rollover.example", "dane:mx.dane-rollover.e
 lab.stop()
 
 # %% [markdown] tags=["navigation"]
-# [← 04 TLSA and DANE](04-tlsa-and-dane.ipynb) · [Contents](README.md)
+# [← 06 TLS reporting](06-tls-reporting.ipynb) · [Contents](README.md)
