@@ -60,3 +60,18 @@ def test_unknown_choices_are_refused(lab):
         run_once(lab, "teleport", "dane")
     with pytest.raises(ValueError, match="the policies are"):
         run_once(lab, "strip", "paranoid")
+
+
+def test_after_the_notebooks_lab_is_stopped_it_still_works():
+    from helpers.lab import Lab
+
+    stopped = Lab.start(seed=1)
+    explorer = attack_explorer(stopped, run=False)
+    stopped.stop()  # the notebook's clean-up cell, before the learner plays
+    try:
+        explorer.send.click()
+        assert explorer.last is not None and explorer.last.status.startswith("delivered")
+        assert explorer._own_lab is not stopped and explorer._own_lab.running
+    finally:
+        if explorer._own_lab is not None:
+            explorer._own_lab.stop()
