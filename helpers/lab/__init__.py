@@ -166,7 +166,14 @@ class Lab:
             self._loop.set_exception_handler(self._loop_error)
             self._thread = threading.Thread(target=self._loop.run_forever,
                                             name=self._thread_name, daemon=True)
+            # On a busy machine the thread may not be running its loop yet when
+            # _call() checks: wait for the loop's first callback (30 labs
+            # starting at once on 2 cores hit this; helpers.bench_room).
+            looping = threading.Event()
+            self._loop.call_soon(looping.set)
             self._thread.start()
+            if not looping.wait(_START_TIMEOUT):
+                raise LabError(f"the lab's event loop did not start within {_START_TIMEOUT} s")
             self._call(self._serve(), _START_TIMEOUT)
             self._write_files()
             self._started = True
