@@ -44,9 +44,11 @@ learner: $(READY)
 doctor: $(READY)
 	$(BIN)/python -m helpers doctor
 
-## bench: measure lab start/stop, one STARTTLS delivery, one validated TLSA lookup
+## bench: measure lab start/stop, one STARTTLS delivery, one validated TLSA lookup;
+## then 10 and 30 learners' labs at once (helpers.bench_room)
 bench: $(READY)
 	$(BIN)/python -m helpers.bench
+	$(BIN)/python -m helpers.bench_room 10 30
 
 ## lab-server: run the lab in a terminal, for dig, delv, openssl, swaks
 lab-server: $(READY)

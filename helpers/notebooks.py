@@ -254,8 +254,13 @@ def execute(nb: nbformat.NotebookNode, *, timeout: int = 180, allow_errors: bool
     from nbclient import NotebookClient
 
     nb = copy.deepcopy(nb)
+    nb.metadata.pop("widgets", None)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             allow_errors=allow_errors, record_timing=False,
+                            # Widget model ids are random: storing the state would change
+                            # every notebook on every run. Static viewers show each
+                            # widget's HTML fallback instead (see helpers.widgets).
+                            store_widget_state=False,
                             resources={"metadata": {"path": str(NOTEBOOKS)}})
     client.execute()
     return nb

@@ -94,6 +94,12 @@ first, second = delivery.transcript.replies("ehlo")
 print("before TLS:", smtp.parse_ehlo(first))
 print("inside TLS:", smtp.parse_ehlo(second))
 
+# %%
+# Step through the same session, one line at a time, beside what an eavesdropper reads.
+from helpers.widgets.transcript_stepper import transcript_stepper
+
+transcript_stepper(delivery.transcript)
+
 # %% [markdown]
 # ## What TLS settled
 #

@@ -288,6 +288,12 @@ figures.attack_matrix(matrix)
 # queue until the attack stops). MTA-STS leaves one gap, first contact;
 # DANE closes it, for domains that sign their zone with DNSSEC.
 
+# %%
+# Pick any cell of the matrix and watch it happen: the sender, the attacker, the mailbox.
+from helpers.widgets.attack_explorer import attack_explorer
+
+attack_explorer(lab)
+
 # %% [markdown]
 # ## Equivalent commands
 #

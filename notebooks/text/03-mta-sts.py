@@ -150,6 +150,12 @@ mtasts.discover("example.com", lab.net)
 # %%
 mtasts.discover("sts-mx-mismatch.example", lab.net)
 
+# %%
+# Try your own patterns and host names: the verdict, and the §4.1 rule behind it.
+from helpers.widgets.mx_playground import mx_playground
+
+mx_playground("*.sts-mx-mismatch.example", "mx.eu.sts-mx-mismatch.example")
+
 # %% [markdown]
 # ## When the policy cannot be fetched
 #

@@ -246,6 +246,12 @@ renewed_same_key = pki.leaf(("mx1.example.com",), generation=1).cert
 renewed_new_key = pki.leaf(("mx1.example.com",), key_label="mx1.example.com#2").cert
 dane.renewal_table(current, renewed_same_key, renewed_new_key, pki.issuing.cert)
 
+# %%
+# Choose a certificate, usage, selector and matching type: the record, and what survives a renewal.
+from helpers.widgets.tlsa_calculator import tlsa_calculator
+
+tlsa_calculator(current, pki.issuing.cert, renewed_same_key, renewed_new_key)
+
 # %% [markdown]
 # ## What the sender checks (RFC 7672 §3)
 #

@@ -1,0 +1,127 @@
+"""Notebook 03: an MX-pattern playground (RFC 8461 §4.1).
+
+Type a policy ``mx`` pattern and an MX host name; see whether the host matches
+and which rule of §4.1 decided it. The verdict itself always comes from
+:func:`helpers.mtasts.mx_matches`, the function the sender uses; this module
+only explains it.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import ipywidgets as w
+
+from ..mtasts import MtaStsError, mx_matches, parse_policy
+from ._common import CourseWidget
+
+
+@dataclass(frozen=True)
+class Match:
+    pattern: str
+    host: str
+    matched: bool
+    rule: str
+    warning: str = ""  # the pattern would not be accepted in a policy file
+
+    def __str__(self) -> str:
+        verdict = "MATCHES" if self.matched else "does not match"
+        out = f"{self.host!r} {verdict} {self.pattern!r}: {self.rule}"
+        return out + (f"\n  warning: {self.warning}" if self.warning else "")
+
+    def _repr_html_(self) -> str:
+        colour = "#2b8a3e" if self.matched else "#c92a2a"
+        verdict = "matches" if self.matched else "does not match"
+        warn = (f'<br><span style="color:#e67700">warning: {html.escape(self.warning)}</span>'
+                if self.warning else "")
+        return (f"<div><code>{html.escape(self.host)}</code> "
+                f'<b style="color:{colour}">{verdict}</b> <code>{html.escape(self.pattern)}'
+                f"</code><br>{html.escape(self.rule)}{warn}</div>")
+
+
+def _pattern_warning(pattern: str) -> str:
+    """Why a policy file with this ``mx`` line would be refused (§3.2), or ''."""
+    if not pattern.strip() or any(c in pattern for c in "\r\n"):
+        return "an mx value must be a single non-empty line (RFC 8461 §3.2)"
+    try:
+        parse_policy(f"version: STSv1\nmode: enforce\nmx: {pattern}\nmax_age: 86400\n")
+    except MtaStsError as e:
+        return str(e)
+    return ""
+
+
+def explain(pattern: str, host: str) -> Match:
+    """Whether ``host`` matches ``pattern`` (by :func:`mx_matches`), and the
+    §4.1 rule that decided it."""
+    matched = mx_matches(pattern, host)
+    p, h = pattern.rstrip(".").lower(), host.rstrip(".").lower()
+    normalised = (p, h) != (pattern, host)
+    fold = (" (after folding case and dropping a trailing dot: names are compared "
+            "case-insensitively, §4.1)") if normalised else ""
+    if not p or not h:
+        rule = "an empty name matches nothing"
+    elif p.startswith("*."):
+        base = p[2:]
+        label, _, rest = h.partition(".")
+        if matched:
+            rule = (f"'*.' stands for exactly one leftmost label: {label!r} + {base!r}"
+                    f"{fold} (§4.1)")
+        elif h == base:
+            rule = (f"'*.{base}' needs one label in front of {base!r}; the bare domain is "
+                    "not covered: list it as a pattern of its own (§4.1)")
+        elif h.endswith("." + base):
+            extra = h[: -len(base) - 1].count(".") + 1
+            rule = (f"'*.' covers exactly one label, and {h!r} has {extra} labels in front "
+                    f"of {base!r} (§4.1)")
+        elif label == "*":
+            rule = "a host name is not a pattern: a literal '*' label matches nothing (§4.1)"
+        else:
+            rule = (f"after the first label the host is {rest!r}, not {base!r}: whole names "
+                    "are compared, never a prefix or suffix (§4.1)")
+    elif matched:
+        rule = f"the names are identical{fold} (§4.1)"
+    elif h.endswith("." + p) or p.endswith("." + h) or h.startswith(p) or p.startswith(h):
+        rule = ("the names only share a prefix or suffix: §4.1 compares whole names, "
+                "so this is not a match")
+    else:
+        rule = "the names differ (§4.1 compares whole names)"
+    return Match(pattern, host, matched, rule, _pattern_warning(pattern))
+
+
+class MxPlayground(CourseWidget):
+    """Handles: ``pattern``, ``host`` (text boxes), ``result`` (HTML);
+    ``match``: the current :class:`Match`."""
+
+    def __init__(self, pattern: str = "*.example.com", host: str = "mail.example.com"):
+        self.pattern = w.Text(value=pattern, description="mx pattern",
+                              continuous_update=True)
+        self.host = w.Text(value=host, description="MX host", continuous_update=True)
+        self.result = w.HTML()
+        for box in (self.pattern, self.host):
+            box.observe(lambda _: self._show(), names="value")
+        self.root = w.VBox([
+            w.HTML("<b>MX-pattern playground</b> (RFC 8461 §4.1): type a policy "
+                   "<code>mx</code> pattern and an MX host name."),
+            self.pattern, self.host, self.result])
+        self._show()
+
+    @property
+    def match(self) -> Match:
+        return explain(self.pattern.value, self.host.value)
+
+    def _show(self) -> None:
+        self.result.value = self.match._repr_html_()
+
+    def __str__(self) -> str:
+        return "MX-pattern playground (RFC 8461 §4.1)\n" + str(self.match)
+
+    def _repr_html_(self) -> str:
+        return ("<p><b>MX-pattern playground</b> (in JupyterLab: type a pattern and a host)"
+                "</p>" + self.match._repr_html_())
+
+
+def mx_playground(pattern: str = "*.example.com",
+                  host: str = "mail.example.com") -> MxPlayground:
+    """The playground, starting with ``pattern`` and ``host``."""
+    return MxPlayground(pattern, host)
