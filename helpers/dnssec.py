@@ -660,8 +660,9 @@ class _Validator:
         if cover[0].flags & _OPT_OUT:
             self.note(f"{child}: an Opt-Out NSEC3 signed by {zone} covers {next_closer}, "
                       f"below the closest encloser {encloser}: no signed delegation there")
-            raise _Outcome(INSECURE, f"{child} is not signed (its parent {zone} proves with "
-                           "an Opt-Out NSEC3 that no signed zone is there, RFC 5155 §6, §8.9)")
+            raise _Outcome(INSECURE, f"no signed zone at {child}: an Opt-Out NSEC3 of its "
+                           f"parent {zone} covers it, so it is at most an unsigned delegation "
+                           "(RFC 5155 §6, §8.9; not authenticated, §9.2)")
         return False
 
     def prove_wildcard_answer_nsec3(self, qname, encloser, response, zone, keys) -> None:
