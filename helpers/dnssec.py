@@ -5,8 +5,9 @@ set, then proves the answer (RFC 4033 §5, RFC 4035 §5). The outcome is one of
 RFC 4035 §4.3's states:
 
 - ``secure``: the chain of trust holds;
-- ``insecure``: a signed NSEC at a real delegation on the way down from the
-  trust anchor proves that the zone holding the name has no DS (is unsigned);
+- ``insecure``: a signed NSEC or NSEC3 at a real delegation on the way down
+  from the trust anchor proves that the zone holding the name has no DS (is
+  unsigned), or an NSEC3 Opt-Out span says no signed zone is there (RFC 5155 §6);
 - ``bogus``: a signature, key or proof that should be there is wrong or missing;
 - ``error``: no usable answer (timeout, REFUSED).
 
@@ -24,8 +25,18 @@ Each rule is one function, beside its RFC section:
 - :meth:`_Validator.prove_nodata`: a name without the asked type (RFC 4035 §5.4,
   §3.1.3.1 and §3.1.3.4 for a wildcard).
 
-Every NSEC used must be signed by the zone the walk found, and a parent's
-delegation NSEC never proves anything below the cut (RFC 6840 §4.1). A lookup
+Zones that deny with NSEC3 (RFC 5155, as most TLDs do) get the same proofs
+over hashed names, one function each beside RFC 5155 §8: ``prove_no_ds_nsec3``
+(§8.9, §8.6 with Opt-Out), ``closest_encloser_nsec3`` (§8.3),
+``prove_nxdomain_nsec3`` (§8.4), ``prove_nodata_nsec3`` (§8.5-§8.7) and
+``prove_wildcard_answer_nsec3`` (§8.8). A denial resting on an Opt-Out span is
+``insecure``, never ``secure`` (RFC 5155 §9.2); NSEC3 with more than
+:data:`MAX_NSEC3_ITERATIONS` iterations is ``insecure`` once its signature
+verifies (RFC 9276 §3.2).
+
+Every NSEC or NSEC3 used must be signed by the zone the walk found, and a
+parent's delegation NSEC or NSEC3 never proves anything below the cut (RFC
+6840 §4.1). A lookup
 asks each question at most once, remembers failures, and gives up as ``bogus``
 after :data:`MAX_QUERIES` questions, so a forger cannot make it loop. Every step
 is recorded in ``Lookup.chain`` so notebooks can show the chain.

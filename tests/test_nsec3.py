@@ -176,9 +176,13 @@ FORGERIES = {
     "NSEC3 RRSIGs stripped from an NXDOMAIN": (
         lambda lab: lab.dns_attack("strip", f"nope.{NSEC3}"), f"nope.{NSEC3}", "A",
         "has no RRSIG"),
-    "NSEC3 RRSIGs stripped from an Opt-Out proof": (
+    "RRSIG stripped from the signed child's DS": (
         lambda lab: lab.dns_attack("strip", SIGNED, "DS"), SIGNED_TLSA, "TLSA",
         "has no RRSIG"),
+    "DS removed, the child's own NSEC3 in its place": (
+        lambda lab: lab.dns_attack("serve", SIGNED, "DS", authority=[
+            Genuine(OPTOUT, OPTOUT, "SOA"), Genuine(OPTOUT, owner_of(lab, OPTOUT, SIGNED), "NSEC3")]),
+        SIGNED_TLSA, "TLSA", "does not deny a DS"),
     "NSEC3 that does not cover the name": (not_covering, f"mx.{NSEC3}", "A", "covers"),
     "Opt-Out NSEC3 offered for a signed child": (opt_out_for_signed_child, SIGNED_TLSA,
                                                  "TLSA", "no NSEC3 of optout.example. covers"),
