@@ -20,6 +20,8 @@ import dns.rdataclass
 import dns.rdatatype
 import pytest
 from conftest import need_tool
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from helpers.dnssec import BOGUS, INSECURE, SECURE, _Validator, resolve
 from helpers.lab import Lab
@@ -72,12 +74,13 @@ GENUINE = {
         f"mx.{UNSIGNED}", "A", INSECURE, "NOERROR", "Opt-Out NSEC3"),
     "signed child of an Opt-Out parent": (SIGNED_TLSA, "TLSA", SECURE, "NOERROR", "verified"),
     "unsigned child, NSEC3 at the cut": (UNSIGNED3, "MX", INSECURE, "NOERROR", "RFC 5155 §8.9"),
-    "NXDOMAIN in an NSEC3 zone": (f"nope.{NSEC3}", "A", SECURE, "NXDOMAIN", "proven by signed NSEC3"),
-    "NXDOMAIN two labels below": (f"a.b.{NSEC3}", "A", SECURE, "NXDOMAIN", "proven by signed NSEC3"),
-    "NODATA at the apex": (NSEC3, "TXT", SECURE, "NOERROR", "proven by signed NSEC3"),
+    "NXDOMAIN in an NSEC3 zone": (f"nope.{NSEC3}", "A", SECURE, "NXDOMAIN", "signed NSEC3"),
+    "NXDOMAIN two labels below": (f"a.b.{NSEC3}", "A", SECURE, "NXDOMAIN", "signed NSEC3"),
+    "NODATA at the apex": (NSEC3, "TXT", SECURE, "NOERROR", "signed NSEC3"),
     "NODATA at an empty non-terminal": (f"_tcp.mx.{NSEC3}", "TLSA", SECURE, "NOERROR",
                                         "proven by signed NSEC3"),
-    "iterations above the limit": (f"nope.costly.example", "A", INSECURE, "NXDOMAIN", "RFC 9276 §3.2"),
+    "iterations above the limit": ("nope.costly.example", "A", INSECURE, "NXDOMAIN",
+                                   "RFC 9276 §3.2"),
 }
 
 
@@ -181,7 +184,8 @@ FORGERIES = {
         "has no RRSIG"),
     "DS removed, the child's own NSEC3 in its place": (
         lambda lab: lab.dns_attack("serve", SIGNED, "DS", authority=[
-            Genuine(OPTOUT, OPTOUT, "SOA"), Genuine(OPTOUT, owner_of(lab, OPTOUT, SIGNED), "NSEC3")]),
+            Genuine(OPTOUT, OPTOUT, "SOA"),
+            Genuine(OPTOUT, owner_of(lab, OPTOUT, SIGNED), "NSEC3")]),
         SIGNED_TLSA, "TLSA", "does not deny a DS"),
     "NSEC3 that does not cover the name": (not_covering, f"mx.{NSEC3}", "A", "covers"),
     "Opt-Out NSEC3 offered for a signed child": (opt_out_for_signed_child, SIGNED_TLSA,
@@ -280,3 +284,56 @@ def test_delv_agrees_on_nsec3_forgeries(lab, forgery):
     text = delv(lab, rdtype, name)
     assert delv_verdict(text) == BOGUS, text
     assert not re.search(rf"^{re.escape(name)}\.\s.*\sIN\s+{rdtype}\s", text, re.M)
+
+
+# -- hypothesis: random splices of genuine NSEC3 records -----------------------------------------
+
+TARGETS = [(SIGNED_TLSA, "TLSA"), (f"mx.{NSEC3}", "A"), (NSEC3, "MX"), (f"mx.{SIGNED}", "A")]
+REPLAYS = [(f"nope.{NSEC3}", "A"), (UNSIGNED, "DS"), (f"nope.{OPTOUT}", "A"), (UNSIGNED3, "DS"),
+           (f"_tcp.mx.{NSEC3}", "TLSA"), ("nope.costly.example", "A")]
+
+
+def splice_pool(lab) -> list[Genuine]:
+    """Genuine signed records an attacker can collect: every NSEC3 and SOA of the
+    NSEC3 zones (Opt-Out spans included), and the DS of the signed child."""
+    pool = [Genuine(z, z, "SOA") for z in (OPTOUT, NSEC3, SIGNED, "costly.example")]
+    pool += [Genuine(z, o, "NSEC3") for z in (OPTOUT, NSEC3, "costly.example")
+             for o in nsec3_owners(lab, z)]
+    return pool + [Genuine(OPTOUT, SIGNED, "DS")]
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_no_nsec3_splice_makes_a_signed_name_insecure_or_absent(lab, data):
+    """Whatever genuine NSEC3 records an on-path attacker splices in (Opt-Out
+    spans, another zone's chain, 151-iteration records, the parent's NSEC3 at a
+    cut), with whatever rcode, a signed name that exists is never ``insecure``
+    nor proven absent, and a ``secure`` answer carries the true records."""
+    lab.stop_dns_attack()
+    name, rdtype = data.draw(st.sampled_from(TARGETS), label="target")
+    truth = resolve(name, rdtype, lab.net)
+    assert truth.status == SECURE and truth.rrset is not None
+    pool = splice_pool(lab)
+    for _ in range(data.draw(st.integers(1, 3), label="rules")):
+        action = data.draw(st.sampled_from(["serve", "replay", "strip", "remove"]))
+        qtype = data.draw(st.sampled_from([rdtype, "DS", None]), label="qtype")
+        on = data.draw(st.sampled_from([name, None]), label="on")
+        if action == "serve":
+            options = {"authority": data.draw(st.lists(st.sampled_from(pool), min_size=1,
+                                                       max_size=4)),
+                       "rcode": data.draw(st.sampled_from(["NOERROR", "NXDOMAIN"]))}
+        elif action == "replay":
+            of, of_type = data.draw(st.sampled_from(REPLAYS))
+            options = {"of": of, "of_type": of_type}
+        elif action == "remove":
+            options = {"types": data.draw(st.lists(st.sampled_from(
+                ["DS", "NSEC3", "RRSIG", rdtype]), min_size=1, max_size=2))}
+        else:
+            options = {}
+        lab.dns_attack(action, on, qtype, subtree=on is not None, **options)
+    lookup = resolve(name, rdtype, lab.net)
+    assert lookup.status in (SECURE, BOGUS), lookup
+    if lookup.status == SECURE:
+        assert sorted(lookup.records) == sorted(truth.records)
+    lab.stop_dns_attack()

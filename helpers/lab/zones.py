@@ -5,7 +5,9 @@ Zones are built from plain record lists, so a record can be changed at run time
 few milliseconds. Signing (RFC 4034/4035) uses ``dns.dnssec.sign_zone`` with
 ECDSA P-256 (algorithm 13), one combined signing key per zone (flags 257),
 keys from the seed, deterministic signatures and a fixed validity window: the
-zones are byte-identical for a given seed.
+zones are byte-identical for a given seed. A scenario whose domain lies below
+another scenario's is delegated from that zone (a TLD-like parent) instead of
+the root; a scenario with ``nsec3`` is signed with NSEC3 (``helpers.lab.nsec3``).
 """
 
 from __future__ import annotations
