@@ -141,6 +141,17 @@ def test_dane_senders_under_nsec3_parents(lab):
     assert outcome.status != DEFERRED and outcome.delivered, outcome
 
 
+def test_nsec3_with_an_unknown_hash_algorithm_is_ignored(lab):
+    """RFC 5155 §8.1: an NSEC3 whose hash algorithm is unknown is ignored, even
+    validly signed by the zone: here it is the one the NXDOMAIN proof needs, so
+    the proof is incomplete (bogus), not taken on trust."""
+    apex = owner_of(lab, NSEC3, NSEC3)
+    rd = lab.zones.zones[_n(NSEC3)].find_rdataset(_n(apex), dns.rdatatype.NSEC3)[0]
+    lab.forge_records(NSEC3, apex, "NSEC3", ["2" + rd.to_text()[1:]], signed_with=NSEC3)
+    lookup = resolve(f"nope.{NSEC3}", "A", lab.net)
+    assert lookup.status == BOGUS and "RFC 5155 §8" in lookup.reason, lookup
+
+
 # -- an on-path attacker with genuine NSEC3 records from elsewhere -----------------------------
 
 def other_zone_nsec3(lab):
