@@ -5,8 +5,9 @@ set, then proves the answer (RFC 4033 §5, RFC 4035 §5). The outcome is one of
 RFC 4035 §4.3's states:
 
 - ``secure``: the chain of trust holds;
-- ``insecure``: a signed NSEC at a real delegation on the way down from the
-  trust anchor proves that the zone holding the name has no DS (is unsigned);
+- ``insecure``: a signed NSEC or NSEC3 at a real delegation on the way down
+  from the trust anchor proves that the zone holding the name has no DS (is
+  unsigned), or an NSEC3 Opt-Out span says no signed zone is there (RFC 5155 §6);
 - ``bogus``: a signature, key or proof that should be there is wrong or missing;
 - ``error``: no usable answer (timeout, REFUSED).
 
@@ -24,8 +25,18 @@ Each rule is one function, beside its RFC section:
 - :meth:`_Validator.prove_nodata`: a name without the asked type (RFC 4035 §5.4,
   §3.1.3.1 and §3.1.3.4 for a wildcard).
 
-Every NSEC used must be signed by the zone the walk found, and a parent's
-delegation NSEC never proves anything below the cut (RFC 6840 §4.1). A lookup
+Zones that deny with NSEC3 (RFC 5155, as most TLDs do) get the same proofs
+over hashed names, one function each beside RFC 5155 §8: ``prove_no_ds_nsec3``
+(§8.9, §8.6 with Opt-Out), ``closest_encloser_nsec3`` (§8.3),
+``prove_nxdomain_nsec3`` (§8.4), ``prove_nodata_nsec3`` (§8.5-§8.7) and
+``prove_wildcard_answer_nsec3`` (§8.8). A denial resting on an Opt-Out span is
+``insecure``, never ``secure`` (RFC 5155 §9.2); NSEC3 with more than
+:data:`MAX_NSEC3_ITERATIONS` iterations is ``insecure`` once its signature
+verifies (RFC 9276 §3.2).
+
+Every NSEC or NSEC3 used must be signed by the zone the walk found, and a
+parent's delegation NSEC or NSEC3 never proves anything below the cut (RFC
+6840 §4.1). A lookup
 asks each question at most once, remembers failures, and gives up as ``bogus``
 after :data:`MAX_QUERIES` questions, so a forger cannot make it loop. Every step
 is recorded in ``Lookup.chain`` so notebooks can show the chain.
@@ -33,6 +44,7 @@ is recorded in ``Lookup.chain`` so notebooks can show the chain.
 
 from __future__ import annotations
 
+import base64
 import html
 import socket
 import struct
@@ -61,6 +73,7 @@ MAX_QUERIES = 60
 _NSEC, _RRSIG, _DS, _NS = (dns.rdatatype.NSEC, dns.rdatatype.RRSIG, dns.rdatatype.DS,
                            dns.rdatatype.NS)
 _SOA, _CNAME, _DNAME = dns.rdatatype.SOA, dns.rdatatype.CNAME, dns.rdatatype.DNAME
+_NSEC3 = dns.rdatatype.NSEC3
 
 
 @dataclass(frozen=True)
@@ -210,6 +223,56 @@ def _is_delegation_nsec(nsec_rrset: dns.rrset.RRset, zone: dns.name.Name) -> boo
     types = _nsec_types(nsec_rrset[0])
     return (nsec_rrset.name != zone
             and ((_NS in types and _SOA not in types) or _DNAME in types))
+
+
+# -- NSEC3 helpers (RFC 5155) ---------------------------------------------------------
+
+#: NSEC3 iterations above this make a proof ``insecure`` (RFC 9276 §3.2; 150 is the
+#: limit BIND, Unbound and Knot used when RFC 9276 was written, its Appendix A).
+MAX_NSEC3_ITERATIONS = 150
+_NSEC3_SHA1, _OPT_OUT = 1, 0x01
+
+
+def _nsec3_usable(nsec3_rrset, zone: dns.name.Name) -> bool:
+    """An NSEC3 a validator may use: a hash algorithm it knows (RFC 5155 §8.1),
+    flags 0 or Opt-Out only (§8.2), owned by ``<hash>.<zone>`` (§3, §8.3)."""
+    rd = nsec3_rrset[0]
+    if rd.algorithm != _NSEC3_SHA1 or rd.flags & ~_OPT_OUT:
+        return False
+    if len(nsec3_rrset.name) < 2 or nsec3_rrset.name.parent() != zone:
+        return False
+    try:
+        return len(base64.b32hexdecode(nsec3_rrset.name[0].upper())) == len(rd.next)
+    except ValueError:
+        return False
+
+
+def _nsec3_hash(name: dns.name.Name, rd) -> bytes:
+    """H(name) with the NSEC3 record's own parameters (RFC 5155 §5)."""
+    return base64.b32hexdecode(
+        dns.dnssec.nsec3_hash(name, rd.salt, rd.iterations, rd.algorithm))
+
+
+def _nsec3_matches(nsec3_rrset, name: dns.name.Name) -> bool:
+    """The NSEC3's owner is the hash of ``name`` (RFC 5155 §8.3 "matches")."""
+    return base64.b32hexdecode(nsec3_rrset.name[0].upper()) == _nsec3_hash(name, nsec3_rrset[0])
+
+
+def _nsec3_covers(nsec3_rrset, name: dns.name.Name) -> bool:
+    """The hash of ``name`` falls strictly between the NSEC3's owner hash and its
+    next hash (RFC 5155 §8.3 "covers"), the last NSEC3 wrapping round."""
+    owner = base64.b32hexdecode(nsec3_rrset.name[0].upper())
+    nxt, digest = nsec3_rrset[0].next, _nsec3_hash(name, nsec3_rrset[0])
+    if owner < nxt:
+        return owner < digest < nxt
+    return digest > owner or digest < nxt
+
+
+def _is_delegation_nsec3(nsec3_rrset, zone: dns.name.Name, name: dns.name.Name) -> bool:
+    """An NSEC3 at ``name`` on the parent side of a cut: NS set, SOA clear, or DNAME
+    (RFC 5155 §8.3, RFC 6840 §4.1)."""
+    types = _nsec_types(nsec3_rrset[0])
+    return name != zone and ((_NS in types and _SOA not in types) or _DNAME in types)
 
 
 def _ancestors(name: dns.name.Name):
@@ -390,9 +453,9 @@ class _Validator:
         """
         nsecs = [r for r in response.authority if r.rdtype == _NSEC]
         if not nsecs:
-            nsec3 = any(r.rdtype == dns.rdatatype.NSEC3 for r in response.authority)
-            raise _Outcome(BOGUS, f"no DS for {child} and no signed NSEC proving its absence"
-                           + (" (NSEC3 proofs are not supported here)" if nsec3 else ""))
+            if any(r.rdtype == _NSEC3 for r in response.authority):
+                return self.prove_no_ds_nsec3(child, response, zone, keys)
+            raise _Outcome(BOGUS, f"no DS for {child} and no signed NSEC proving its absence")
         match = next((n for n in nsecs if n.name == child), None)
         if match is not None:
             self.verify(match, response.authority, zone, keys)
@@ -449,6 +512,9 @@ class _Validator:
         ``qname`` itself does not exist, so no closer match was hidden
         (RFC 4035 §3.1.3.3, RFC 4592 §4)."""
         encloser = qname.split(labels + 1)[1]
+        if not any(r.rdtype == _NSEC for r in response.authority) and any(
+                r.rdtype == _NSEC3 for r in response.authority):
+            return self.prove_wildcard_answer_nsec3(qname, encloser, response, zone, keys)
         for nsec in self.nsecs(response, zone, keys):
             if _covers(nsec, qname, zone) and _closest_encloser(nsec, qname) == encloser:
                 self.note(f"{qname} was expanded from the wildcard *.{encloser}; NSEC "
@@ -471,9 +537,9 @@ class _Validator:
         zone, keys = self.walk(qname if rdtype != _DS else qname.parent())
         nsecs = self.nsecs(response, zone, keys)
         if not nsecs:
-            nsec3 = any(r.rdtype == dns.rdatatype.NSEC3 for r in response.authority)
-            raise _Outcome(BOGUS, f"a signed zone ({zone}) answered without an NSEC proof"
-                           + (" (NSEC3 proofs are not supported here)" if nsec3 else ""))
+            if any(r.rdtype == _NSEC3 for r in response.authority):
+                return self.prove_negative_nsec3(response, qname, rdtype, zone, keys)
+            raise _Outcome(BOGUS, f"a signed zone ({zone}) answered without an NSEC proof")
         for nsec in nsecs:
             if _is_delegation_nsec(nsec, zone) and (
                     qname.is_subdomain(nsec.name) and not (qname == nsec.name and rdtype == _DS)):
@@ -528,6 +594,171 @@ class _Validator:
                               f"it has no {type_text} records")
                     return "no such records (wildcard): proven by signed NSEC"
         raise _Outcome(BOGUS, f"no NSEC proves that {qname} has no {type_text} records")
+
+    # -- NSEC3: the same proofs over hashed names (RFC 5155 §8) ---------------------------------
+
+    def nsec3s(self, response, zone, keys) -> list[dns.rrset.RRset]:
+        """The NSEC3 records of the answer a validator may use, each verified as
+        signed by ``zone``. Those with an unknown hash algorithm or unknown flags
+        are ignored (RFC 5155 §8.1, §8.2). Iterations above
+        :data:`MAX_NSEC3_ITERATIONS` make the answer ``insecure`` (RFC 9276 §3.2's
+        MAY; its other choice, SERVFAIL, would make such zones unreachable), but
+        only once the record's signature verifies (RFC 9276 §3.2, RFC 5155 §10.3),
+        so nobody on the path can raise the count."""
+        found = [r for r in response.authority if r.rdtype == _NSEC3
+                 and r[0].algorithm == _NSEC3_SHA1 and not r[0].flags & ~_OPT_OUT]
+        for nsec3 in found:
+            self.verify(nsec3, response.authority, zone, keys)
+        usable = [r for r in found if _nsec3_usable(r, zone)]
+        if not usable:
+            raise _Outcome(BOGUS, f"no usable NSEC3 of {zone} in the answer "
+                           "(RFC 5155 §8.1, §8.2)")
+        costly = next((r for r in usable if r[0].iterations > MAX_NSEC3_ITERATIONS), None)
+        if costly is not None:
+            self.note(f"NSEC3 of {zone} uses {costly[0].iterations} iterations, above "
+                      f"{MAX_NSEC3_ITERATIONS}: treated as insecure (RFC 9276 §3.2)")
+            raise _Outcome(INSECURE, f"the NSEC3 records of {zone} use {costly[0].iterations} "
+                           f"hash iterations, more than {MAX_NSEC3_ITERATIONS}: "
+                           "insecure (RFC 9276 §3.2)")
+        return usable
+
+    def closest_encloser_nsec3(self, nsec3s, qname, zone):
+        """The closest encloser proof (RFC 5155 §8.3): the longest ancestor of
+        ``qname`` with a matching NSEC3 (the closest encloser, which must not be
+        the parent's side of a cut: NS without SOA, or DNAME, RFC 6840 §4.1), and
+        an NSEC3 covering the next closer name, one label longer. Returns
+        (closest encloser, next closer name, the covering NSEC3)."""
+        encloser, match = qname, None
+        while match is None and encloser != zone:
+            encloser = encloser.parent()
+            match = next((n for n in nsec3s if _nsec3_matches(n, encloser)), None)
+        if match is None:
+            raise _Outcome(BOGUS, f"no NSEC3 of {zone} matches an ancestor of {qname}: "
+                           "no closest encloser proof (RFC 5155 §8.3)")
+        if _is_delegation_nsec3(match, zone, encloser):
+            raise _Outcome(BOGUS, f"the NSEC3 matching {encloser} is the parent's side of a "
+                           f"zone cut: it proves nothing about {qname} below it "
+                           "(RFC 5155 §8.3, RFC 6840 §4.1)")
+        next_closer = qname.split(len(encloser) + 1)[1]
+        cover = next((n for n in nsec3s if _nsec3_covers(n, next_closer)), None)
+        if cover is None:
+            raise _Outcome(BOGUS, f"no NSEC3 of {zone} covers {next_closer}, the next closer "
+                           f"name of {qname}: no closest encloser proof (RFC 5155 §8.3)")
+        return encloser, next_closer, cover
+
+    def prove_no_ds_nsec3(self, child, response, zone, keys) -> bool:
+        """:meth:`prove_no_ds` with NSEC3 (RFC 5155 §8.9, §8.6). Either an NSEC3
+        matches ``child``: NS set with DS and SOA clear is an unsigned delegation
+        (``insecure``), no NS a name that is no zone cut (True); or a closest
+        encloser proof for ``child`` whose NSEC3 covering the next closer name has
+        the Opt-Out flag: an unsigned delegation may hide in that span, so
+        ``insecure`` (RFC 5155 §6, §9.2, RFC 6840 §4.4); without Opt-Out,
+        ``child`` does not exist (False)."""
+        nsec3s = self.nsec3s(response, zone, keys)
+        match = next((n for n in nsec3s if _nsec3_matches(n, child)), None)
+        if match is not None:
+            types = _nsec_types(match[0])
+            if _DS in types or _SOA in types:
+                raise _Outcome(BOGUS, f"the NSEC3 matching {child} does not deny a DS from the "
+                               f"parent side ({zone}) (RFC 5155 §8.9, RFC 6840 §4.4)")
+            if _NS in types:
+                self.note(f"{child}: NSEC3 signed by {zone} matches a delegation with no DS: "
+                          "an unsigned zone")
+                raise _Outcome(INSECURE, f"{child} is not signed (its parent {zone} proves "
+                               "there is no DS with NSEC3, RFC 5155 §8.9)")
+            return True
+        encloser, next_closer, cover = self.closest_encloser_nsec3(nsec3s, child, zone)
+        if cover[0].flags & _OPT_OUT:
+            self.note(f"{child}: an Opt-Out NSEC3 signed by {zone} covers {next_closer}, "
+                      f"below the closest encloser {encloser}: no signed delegation there")
+            raise _Outcome(INSECURE, f"no signed zone at {child}: an Opt-Out NSEC3 of its "
+                           f"parent {zone} covers it, so it is at most an unsigned delegation "
+                           "(RFC 5155 §6, §8.9; not authenticated, §9.2)")
+        return False
+
+    def prove_wildcard_answer_nsec3(self, qname, encloser, response, zone, keys) -> None:
+        """:meth:`prove_wildcard_answer` with NSEC3 (RFC 5155 §8.8): an NSEC3 covers
+        the next closer name, so no closer name could have answered."""
+        next_closer = qname.split(len(encloser) + 1)[1]
+        if any(_nsec3_covers(n, next_closer) for n in self.nsec3s(response, zone, keys)):
+            self.note(f"{qname} was expanded from the wildcard *.{encloser}; an NSEC3 "
+                      f"covering {next_closer} proves no closer name exists")
+            return
+        raise _Outcome(BOGUS, f"the answer for {qname} comes from the wildcard *.{encloser}, "
+                       f"but no NSEC3 covers the next closer name {next_closer} "
+                       "(RFC 5155 §8.8)")
+
+    def prove_negative_nsec3(self, response, qname, rdtype, zone, keys) -> str:
+        """:meth:`prove_negative` when the zone answered with NSEC3."""
+        nsec3s = self.nsec3s(response, zone, keys)
+        if response.rcode() == dns.rcode.NXDOMAIN:
+            return self.prove_nxdomain_nsec3(nsec3s, qname, zone)
+        return self.prove_nodata_nsec3(nsec3s, qname, rdtype, zone)
+
+    def prove_nxdomain_nsec3(self, nsec3s, qname, zone) -> str:
+        """NXDOMAIN (RFC 5155 §8.4): a closest encloser proof for ``qname`` and an
+        NSEC3 covering the wildcard at the closest encloser. If the NSEC3 covering
+        the next closer name has Opt-Out, an unsigned delegation may hide there:
+        ``insecure`` (RFC 5155 §9.2: such an answer is not authenticated)."""
+        if any(_nsec3_matches(n, qname) for n in nsec3s):
+            raise _Outcome(BOGUS, f"an NSEC3 matches {qname}, so it exists: the NXDOMAIN is "
+                           "contradicted (RFC 5155 §8.4)")
+        encloser, next_closer, cover = self.closest_encloser_nsec3(nsec3s, qname, zone)
+        wildcard = dns.name.from_text("*", encloser)
+        if any(_nsec3_matches(n, wildcard) for n in nsec3s):
+            raise _Outcome(BOGUS, f"the NSEC3 matching {wildcard} shows that the wildcard "
+                           f"exists: {qname} cannot be NXDOMAIN (RFC 5155 §8.4)")
+        if not any(_nsec3_covers(n, wildcard) for n in nsec3s):
+            raise _Outcome(BOGUS, f"no NSEC3 proves that no wildcard *.{encloser} matches "
+                           f"{qname}: the NXDOMAIN is unproven (RFC 5155 §8.4)")
+        if cover[0].flags & _OPT_OUT:
+            self.note(f"an Opt-Out NSEC3 covers {next_closer}: {qname} may be below an "
+                      "unsigned delegation")
+            raise _Outcome(INSECURE, f"{qname} does not exist as far as {zone} can say, but the "
+                           "NSEC3 covering it has Opt-Out: unsigned delegations may hide "
+                           "there, so this is not proven (RFC 5155 §9.2)")
+        self.note(f"NSEC3 proves {qname} does not exist (closest encloser {encloser}, "
+                  f"{next_closer} covered) and no wildcard *.{encloser} exists")
+        return "the name does not exist: proven by signed NSEC3"
+
+    def prove_nodata_nsec3(self, nsec3s, qname, rdtype, zone) -> str:
+        """NODATA with NSEC3: the NSEC3 matching ``qname`` lacks the type and CNAME
+        (RFC 5155 §8.5), and is not the parent's side of a cut unless the type is
+        DS (RFC 6840 §4.1); for DS without a match, a closest encloser proof whose
+        next-closer NSEC3 has Opt-Out: ``insecure`` (§8.6); or, for a name that
+        does not exist, a closest encloser proof and the NSEC3 matching the
+        wildcard lacks the type (§8.7)."""
+        type_text = dns.rdatatype.to_text(rdtype)
+        match = next((n for n in nsec3s if _nsec3_matches(n, qname)), None)
+        if match is not None:
+            types = _nsec_types(match[0])
+            if rdtype in types or _CNAME in types:
+                raise _Outcome(BOGUS, f"the NSEC3 matching {qname} lists the type it should "
+                               "deny (RFC 5155 §8.5)")
+            if rdtype != _DS and _is_delegation_nsec3(match, zone, qname):
+                raise _Outcome(BOGUS, f"the NSEC3 matching {qname} is the parent's side of a "
+                               f"zone cut: it proves nothing about its {type_text} records "
+                               "(RFC 6840 §4.1)")
+            self.note(f"NSEC3 matching {qname} proves it has no {type_text} records")
+            return "no such records: proven by signed NSEC3"
+        encloser, next_closer, cover = self.closest_encloser_nsec3(nsec3s, qname, zone)
+        if rdtype == _DS:
+            if cover[0].flags & _OPT_OUT:
+                self.note(f"an Opt-Out NSEC3 covers {next_closer}: no signed delegation there")
+                raise _Outcome(INSECURE, f"no NSEC3 matches {qname}, and the one covering it "
+                               "has Opt-Out: an unsigned delegation at most (RFC 5155 §8.6)")
+            raise _Outcome(BOGUS, f"no NSEC3 matches {qname} and the one covering it has no "
+                           "Opt-Out flag: the DS denial is unproven (RFC 5155 §8.6)")
+        wildcard = dns.name.from_text("*", encloser)
+        at_wild = next((n for n in nsec3s if _nsec3_matches(n, wildcard)), None)
+        if at_wild is not None:
+            types = _nsec_types(at_wild[0])
+            if rdtype not in types and _CNAME not in types:
+                self.note(f"{qname} matches the wildcard {wildcard}, whose NSEC3 proves "
+                          f"it has no {type_text} records")
+                return "no such records (wildcard): proven by signed NSEC3"
+        raise _Outcome(BOGUS, f"no NSEC3 proves that {qname} has no {type_text} records "
+                       "(RFC 5155 §8.5, §8.7)")
 
 
 def resolve(name: str, rdtype: str, net: Network) -> Lookup:

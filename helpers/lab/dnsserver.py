@@ -4,8 +4,10 @@ It answers from :class:`~helpers.lab.zones.Zones` for every lab zone at once,
 so validators (dnspython, ``delv``) can use it as their only server and walk
 the chain of trust from the lab root. With the DO bit set (RFC 3225) answers
 carry RRSIGs, and negative answers carry the NSEC records and signatures that
-prove them (RFC 4035 §3.1.3). UDP answers larger than the client's EDNS size
-are truncated (TC) so that the client retries over TCP.
+prove them (RFC 4035 §3.1.3), or for a zone signed with NSEC3 the NSEC3
+records RFC 5155 §7.2 asks for (:class:`_Nsec3Proofs`). UDP answers larger
+than the client's EDNS size are truncated (TC) so that the client retries
+over TCP.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import asyncio
 import logging
 import struct
 
+import dns.dnssec
 import dns.exception
 import dns.flags
 import dns.message
@@ -44,6 +47,17 @@ class _Answer:
 
     def __init__(self, zone: dns.zone.Zone, response: dns.message.Message, dnssec: bool):
         self.zone, self.response, self.dnssec = zone, response, dnssec
+        param = zone.get_rdataset(zone.origin, dns.rdatatype.NSEC3PARAM)
+        self.nsec3 = _Nsec3Proofs(zone, param[0]) if param is not None else None
+
+    def add_closest_encloser(self, qname) -> dns.name.Name:
+        """NSEC3 only: the closest encloser proof (RFC 5155 §7.2.1): the NSEC3
+        matching the closest encloser and the one covering the next closer name."""
+        encloser = self.nsec3.closest_encloser(qname)
+        if self.dnssec:
+            self.nsec3.add(self, encloser)
+            self.nsec3.add(self, qname.split(len(encloser) + 1)[1])
+        return encloser
 
     def add(self, section, name, rdataset) -> None:
         section.append(_rrset(name, rdataset))
@@ -67,8 +81,12 @@ class _Answer:
                  self.zone.find_rdataset(self.zone.origin, dns.rdatatype.SOA))
 
     def add_nsec(self, name) -> None:
-        """The NSEC at ``name``, or the one whose span covers it (RFC 4034 §4.1)."""
+        """The NSEC at ``name``, or the one whose span covers it (RFC 4034 §4.1);
+        in an NSEC3 zone, the NSEC3 matching or covering its hash."""
         if not self.dnssec:
+            return
+        if self.nsec3 is not None:
+            self.nsec3.add(self, name)
             return
         owner = max((n for n, node in self.zone.nodes.items()
                      if n <= name and node.get_rdataset(dns.rdataclass.IN, _NSEC)),
@@ -79,6 +97,42 @@ class _Answer:
         if rrset not in self.response.authority:
             self.add(self.response.authority, owner,
                      self.zone.nodes[owner].get_rdataset(dns.rdataclass.IN, _NSEC))
+
+
+class _Nsec3Proofs:
+    """The NSEC3 chain of a zone (RFC 5155 §7.2): which NSEC3 matches or covers
+    the hash of a name."""
+
+    def __init__(self, zone: dns.zone.Zone, param):
+        self.zone, self.param = zone, param
+        self.chain = sorted((name[0].upper(), name) for name, node in zone.nodes.items()
+                            if node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.NSEC3))
+
+    def hash(self, name: dns.name.Name) -> bytes:
+        return dns.dnssec.nsec3_hash(name, self.param.salt, self.param.iterations,
+                                     self.param.algorithm).encode()
+
+    def owner(self, name: dns.name.Name) -> dns.name.Name:
+        """The NSEC3 owner matching ``name``'s hash, or the one covering it."""
+        digest = self.hash(name)
+        matching = [owner for h, owner in self.chain if h <= digest]
+        return matching[-1] if matching else self.chain[-1][1]  # the last wraps round
+
+    def matches(self, name: dns.name.Name) -> bool:
+        return self.owner(name)[0].upper() == self.hash(name)
+
+    def closest_encloser(self, qname: dns.name.Name) -> dns.name.Name:
+        """The longest ancestor of ``qname`` with an NSEC3 of its own."""
+        name = qname.parent()
+        while name != self.zone.origin and not self.matches(name):
+            name = name.parent()
+        return name
+
+    def add(self, answer: "_Answer", name: dns.name.Name) -> None:
+        owner = self.owner(name)
+        rds = self.zone.nodes[owner].get_rdataset(dns.rdataclass.IN, dns.rdatatype.NSEC3)
+        if _rrset(owner, rds) not in answer.response.authority:
+            answer.add(answer.response.authority, owner, rds)
 
 
 def _closest_encloser(zone: dns.zone.Zone, qname: dns.name.Name) -> dns.name.Name:
@@ -136,6 +190,8 @@ def answer(zones: Zones, query: dns.message.Message) -> dns.message.Message:
             ds = zone.get_rdataset(cut, dns.rdatatype.DS)
             if ds is not None:
                 a.add(response.authority, cut, ds)
+            elif a.nsec3 is not None and not a.nsec3.matches(cut):
+                a.add_closest_encloser(cut)  # an Opt-Out span (RFC 5155 §7.2.7)
             else:
                 a.add_nsec(cut)
             return response
@@ -146,6 +202,8 @@ def answer(zones: Zones, query: dns.message.Message) -> dns.message.Message:
                 a.add_soa()
                 a.add_nsec(qname)
                 return response
+            if a.nsec3 is not None:
+                return _nsec3_absent(zone, a, qname, qtype)
             encloser = _closest_encloser(zone, qname)
             wildcard = dns.name.from_text("*", encloser)
             wild = zone.get_node(wildcard)
@@ -187,8 +245,36 @@ def answer(zones: Zones, query: dns.message.Message) -> dns.message.Message:
             a = _Answer(zone, response, dnssec)
             continue
         a.add_soa()  # NODATA
-        a.add_nsec(qname)
+        if a.nsec3 is not None and qtype == dns.rdatatype.DS and not a.nsec3.matches(qname):
+            a.add_closest_encloser(qname)  # no DS in an Opt-Out span (RFC 5155 §7.2.4)
+        else:
+            a.add_nsec(qname)
         return response
+    return response
+
+
+def _nsec3_absent(zone, a: _Answer, qname, qtype) -> dns.message.Message:
+    """``qname`` does not exist in an NSEC3 zone: a wildcard answer (RFC 5155
+    §7.2.6), a wildcard NODATA (§7.2.5) or a name error (§7.2.2)."""
+    response = a.response
+    encloser = a.nsec3.closest_encloser(qname)
+    wildcard = dns.name.from_text("*", encloser)
+    wild = zone.get_node(wildcard)
+    if wild is not None:
+        rds = wild.get_rdataset(dns.rdataclass.IN, qtype)
+        if rds is not None and qtype not in (_RRSIG, dns.rdatatype.NSEC3):
+            a.add_synthesised(qname, wildcard, rds)
+            if a.dnssec:  # the NSEC3 covering the next closer name
+                a.nsec3.add(a, qname.split(len(encloser) + 1)[1])
+            return response
+        a.add_soa()
+        a.add_closest_encloser(qname)
+        a.add_nsec(wildcard)  # the NSEC3 matching the wildcard
+        return response
+    response.set_rcode(dns.rcode.NXDOMAIN)
+    a.add_soa()
+    a.add_closest_encloser(qname)
+    a.add_nsec(wildcard)  # the NSEC3 covering the wildcard
     return response
 
 

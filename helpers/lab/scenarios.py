@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from .nsec3 import Nsec3
+
 #: Every address in the lab: all servers listen on loopback, told apart by port.
 LAB_ADDRESS = "127.0.0.1"
 
@@ -84,6 +86,7 @@ class Scenario:
     tlsrpt: str | None = None
     bogus: tuple[str, ...] = ()  # owner names whose RRSIGs are corrupted
     later: "Scenario | None" = None  # the state after ``Lab.apply_change``
+    nsec3: Nsec3 | None = None  # signed with NSEC3 (RFC 5155) instead of NSEC
 
     @property
     def policy_hostname(self) -> str:
@@ -238,3 +241,48 @@ def scenario(domain: str) -> Scenario:
             return s
     known = ", ".join(s.domain for s in SCENARIOS)
     raise KeyError(f"no lab scenario for {domain!r}; the lab has: {known}")
+
+
+#: Zones signed with NSEC3 (RFC 5155), as most TLDs are (.com, .net, .org: with
+#: Opt-Out). Not in :data:`SCENARIOS`, so the course's lab stays as it is: start
+#: ``Lab(scenarios=SCENARIOS + NSEC3_SCENARIOS)`` to have them.
+NSEC3_SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(
+        domain="optout.example",
+        teaches="a TLD-like zone signed with NSEC3 Opt-Out: unsigned delegations have no NSEC3 of their own",
+        mx=(),
+        signed=True,
+        nsec3=Nsec3(opt_out=True),
+    ),
+    Scenario(
+        domain="signed.optout.example",
+        teaches="a signed zone (DS in its NSEC3 Opt-Out parent) publishing DANE",
+        mx=(MX("mx.signed.optout.example", tlsa=_DANE),),
+        signed=True,
+    ),
+    Scenario(
+        domain="unsigned.optout.example",
+        teaches="an unsigned zone whose parent's Opt-Out NSEC3 proves it insecure",
+        mx=(MX("mx.unsigned.optout.example"),),
+    ),
+    Scenario(
+        domain="nsec3.example",
+        teaches="a zone signed with NSEC3 without Opt-Out: hashed proofs of absence",
+        mx=(MX("mx.nsec3.example", tlsa=_DANE),),
+        signed=True,
+        tlsrpt=_rpt("nsec3.example"),
+        nsec3=Nsec3(opt_out=False),
+    ),
+    Scenario(
+        domain="unsigned.nsec3.example",
+        teaches="an unsigned zone whose parent's NSEC3 at the cut proves there is no DS",
+        mx=(MX("mx.unsigned.nsec3.example"),),
+    ),
+    Scenario(
+        domain="costly.example",
+        teaches="NSEC3 with 151 extra hash iterations: above RFC 9276's limit, so insecure",
+        mx=(MX("mx.costly.example"),),
+        signed=True,
+        nsec3=Nsec3(opt_out=False, iterations=151),
+    ),
+)

@@ -5,7 +5,9 @@ Zones are built from plain record lists, so a record can be changed at run time
 few milliseconds. Signing (RFC 4034/4035) uses ``dns.dnssec.sign_zone`` with
 ECDSA P-256 (algorithm 13), one combined signing key per zone (flags 257),
 keys from the seed, deterministic signatures and a fixed validity window: the
-zones are byte-identical for a given seed.
+zones are byte-identical for a given seed. A scenario whose domain lies below
+another scenario's is delegated from that zone (a TLD-like parent) instead of
+the root; a scenario with ``nsec3`` is signed with NSEC3 (``helpers.lab.nsec3``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import dns.zone
 from dns.dnssectypes import Algorithm
 
 from ..dane.tlsa import association_data
+from .nsec3 import Nsec3, rechain
 from .pki import PKI, private_key, server_cert
 from .scenarios import LAB_ADDRESS, Scenario
 
@@ -93,10 +96,12 @@ class ZoneSpec:
     # DNS attacker can do.
     forged: dict[tuple[str, str], tuple[list[str], tuple[str, str] | None]] = \
         field(default_factory=dict)
+    nsec3: Nsec3 | None = None  # signed with NSEC3 (RFC 5155) instead of NSEC
 
 
 def build_zone(spec: ZoneSpec, seed: int) -> dns.zone.Zone:
-    """A dnspython zone from ``spec``, signed (with NSEC) if ``spec.signed``."""
+    """A dnspython zone from ``spec``, signed (with NSEC, or NSEC3 if
+    ``spec.nsec3``) if ``spec.signed``."""
     origin = _abs(spec.origin) if spec.origin else ROOT
     zone = dns.zone.Zone(origin, relativize=False)
     primary = "localhost." if not spec.origin else f"ns1.{spec.origin}."
@@ -113,6 +118,10 @@ def build_zone(spec: ZoneSpec, seed: int) -> dns.zone.Zone:
             dns.dnssec.sign_zone(zone, txn, keys=[(key, dnskey)], dnskey_ttl=TTL,
                                  inception=INCEPTION, expiration=EXPIRATION,
                                  deterministic=True)
+    if spec.signed and spec.nsec3 is not None:
+        key, dnskey = dnssec_key(seed, spec.origin)
+        rechain(zone, spec.nsec3, key, dnskey, ttl=TTL, inception=INCEPTION,
+                expiration=EXPIRATION)
     for owner in spec.bogus:
         _corrupt_signatures(zone, _abs(owner))
     for (owner, rdtype), (values, signature) in spec.forged.items():
@@ -173,6 +182,13 @@ def _corrupt_signatures(zone: dns.zone.Zone, name: dns.name.Name) -> None:
             rrsigs.add(r)
 
 
+def _ancestors(domain: str):
+    """The proper ancestors of ``domain``, nearest first."""
+    labels = domain.split(".")
+    for i in range(1, len(labels)):
+        yield ".".join(labels[i:])
+
+
 class Zones:
     """All lab zones for one seed, rebuilt on change; looked up by the DNS server."""
 
@@ -182,12 +198,19 @@ class Zones:
         self.edited: set[str] = set()  # zones changed by set() since they were loaded
         self.zones: dict[dns.name.Name, dns.zone.Zone] = {}
         root_records: list[Record] = [("", "NS", "localhost."), ("localhost", "A", LAB_ADDRESS)]
+        # A scenario below another scenario's domain is delegated from that zone
+        # (e.g. a TLD-like zone), every other one from the root.
+        domains = {s.domain for s in scenarios}
+        self.delegations: dict[str, list[Record]] = {"": root_records}
+        for s in scenarios:
+            parent = next((p for p in _ancestors(s.domain) if p in domains), "")
+            cut = self.delegations.setdefault(parent, [])
+            cut.append((s.domain, "NS", f"ns1.{s.domain}."))
+            cut.append((f"ns1.{s.domain}", "A", LAB_ADDRESS))  # glue
+            if s.signed:
+                cut.append((s.domain, "DS", self.ds(s.domain).to_text()))
         for s in scenarios:
             self.load(s)
-            root_records.append((s.domain, "NS", f"ns1.{s.domain}."))
-            root_records.append((f"ns1.{s.domain}", "A", LAB_ADDRESS))  # glue
-            if s.signed:
-                root_records.append((s.domain, "DS", self.ds(s.domain).to_text()))
         self.specs[""] = ZoneSpec("", root_records, True)
         self._build(self.specs[""])
 
@@ -207,7 +230,8 @@ class Zones:
     def load(self, s: Scenario) -> None:
         """Publish scenario ``s`` (e.g. its later state) in place of its zone's records."""
         self.specs[s.domain] = ZoneSpec(
-            s.domain, scenario_records(s, self.pki, self.key_kind), s.signed, s.bogus)
+            s.domain, scenario_records(s, self.pki, self.key_kind)
+            + self.delegations.get(s.domain, []), s.signed, s.bogus, nsec3=s.nsec3)
         self._build(self.specs[s.domain])
         self.edited.discard(s.domain)  # a fresh spec: no edits, nothing forged
 
@@ -224,7 +248,7 @@ class Zones:
             _check_value(owner, rdtype, value)
         try:
             zone = build_zone(ZoneSpec(spec.origin, records, spec.signed, spec.bogus,
-                                       spec.forged), self.seed)
+                                       spec.forged, spec.nsec3), self.seed)
         except Exception as e:  # dnspython's errors vary: name outside the zone, etc.
             raise ValueError(f"{owner} {rdtype}: {e}") from None
         spec.records = records
