@@ -12,9 +12,10 @@
   inspection could not run.
 - ``notebooks [NAME ...]`` regenerates the notebooks after a helpers change;
   ``learner`` only regenerates the learner copies.
-- ``start [--solutions] [JUPYTERLAB OPTION ...]`` copies the learner notebooks
+- ``start [--solutions | --copy-only] [JUPYTERLAB OPTION ...]`` copies the learner notebooks
   into ``my-work/`` (never overwriting one) and opens JupyterLab there;
-  ``--solutions`` opens it on ``notebooks/`` instead (``make lab``).
+  ``--solutions`` opens it on ``notebooks/`` instead (``make lab``);
+  ``--copy-only`` only prepares ``my-work/`` (on a JupyterHub or Binder).
 """
 
 from __future__ import annotations
@@ -121,6 +122,9 @@ def _inspect(args: argparse.Namespace) -> int:
 def _start(args: argparse.Namespace, extra: list[str]) -> int:
     from helpers import workspace
 
+    if args.copy_only:
+        print(workspace.prepare())
+        return 0
     if args.solutions:
         import subprocess
         return subprocess.call(workspace.lab_command(workspace.ROOT / "notebooks", extra),
@@ -165,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
                                      "JupyterLab there. Other options go to JupyterLab.")
     srt.add_argument("--solutions", action="store_true",
                      help="open JupyterLab on notebooks/ (the solutions) instead")
+    srt.add_argument("--copy-only", action="store_true",
+                     help="only prepare my-work/, do not start JupyterLab (on a "
+                          "JupyterHub or Binder, where JupyterLab already runs)")
     srt.set_defaults(func=_start)
     args, extra = parser.parse_known_args(argv)
     if args.command == "start":

@@ -89,10 +89,11 @@ class Prepared:
         return "\n".join(lines)
 
 
-def prepare(work: Path = WORK, learner: Path = pipeline.LEARNER) -> Prepared:
-    """Copy the learner notebooks that ``work`` lacks; never overwrite one.
-    The contents page is regenerated each time (it is the course's, not the
-    learner's), so notebooks added to the course appear in it."""
+def prepare(work: Path | None = None, learner: Path = pipeline.LEARNER) -> Prepared:
+    """Copy the learner notebooks that ``work`` (default ``my-work/``) lacks;
+    never overwrite one. The contents page is regenerated each time (it is the
+    course's, not the learner's), so notebooks added to the course appear in it."""
+    work = WORK if work is None else work
     work.mkdir(parents=True, exist_ok=True)
     manifest_path = work / MANIFEST
     try:

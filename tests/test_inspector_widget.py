@@ -78,3 +78,17 @@ def test_hostile_records_are_escaped_in_the_widget(lab):
     w.domain.value = "opportunistic.example"
     assert w.wait(30)
     assert "<script" not in w.results.value and "&lt;script&gt;" in w.results.value
+
+
+def test_it_keeps_working_after_the_notebooks_clean_up_cell():
+    """Run All ends with lab.stop(); the widget then inspects a lab of its own."""
+    from helpers.lab import Lab
+
+    lab = Lab.start(seed=1)
+    w = inspector(lab)
+    lab.stop()
+    w.domain.value = "dane-rollover.example"
+    assert w.wait(30)
+    assert w.error is None and "dane:mx.dane-rollover.example" in w.results.value
+    assert w._labs.running() is not lab
+    w._labs.running().stop()

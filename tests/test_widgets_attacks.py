@@ -71,7 +71,7 @@ def test_after_the_notebooks_lab_is_stopped_it_still_works():
     try:
         explorer.send.click()
         assert explorer.last is not None and explorer.last.status.startswith("delivered")
-        assert explorer._own_lab is not stopped and explorer._own_lab.running
+        own = explorer._labs.running()
+        assert own is not stopped and own.running
     finally:
-        if explorer._own_lab is not None:
-            explorer._own_lab.stop()
+        explorer._labs.running().stop()

@@ -116,3 +116,14 @@ def test_start_command_line_and_the_solutions_variant():
     assert run.returncode == 0 and "--solutions" in run.stdout and "my-work" in run.stdout
     command = workspace.lab_command(pipeline.NOTEBOOKS, ["--allow-root"])
     assert "--LabApp.default_url=/lab/tree/notebooks" in command and command[-1] == "--allow-root"
+
+
+def test_copy_only_prepares_my_work_without_starting_jupyterlab(tmp_path, monkeypatch, capsys):
+    """On a JupyterHub or Binder, JupyterLab already runs: only the copy is wanted."""
+    from helpers.__main__ import main
+
+    monkeypatch.setattr(workspace, "WORK", tmp_path / "my-work")
+    assert main(["start", "--copy-only"]) == 0
+    copied = sorted(p.name for p in (tmp_path / "my-work").glob("[0-9][0-9]-*.ipynb"))
+    assert copied == sorted(p.name for p in pipeline.LEARNER.glob("[0-9][0-9]-*.ipynb"))
+    assert "Your work lives in" in capsys.readouterr().out

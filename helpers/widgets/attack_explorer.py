@@ -15,7 +15,7 @@ import ipywidgets as w
 
 from ..attacks import ATTACKS, MESSAGE, ROGUE_MX, SECRET, set_up
 from ..sender import CLEAR, DEFERRED, POLICIES, UNVERIFIED, VERIFIED, Sender
-from ._common import CourseWidget, pre
+from ._common import CourseWidget, LabKeeper, pre
 
 COLOURS = {VERIFIED: "#d3f9d8", UNVERIFIED: "#fff3bf", CLEAR: "#ffc9c9", DEFERRED: "#d0ebff"}
 
@@ -72,7 +72,7 @@ class AttackExplorer(CourseWidget):
     def __init__(self, lab, domain: str = "example.com", attack: str = "strip",
                  policy: str = "opportunistic", run: bool = True):
         self.lab, self.domain = lab, domain
-        self._own_lab = None  # started only if the notebook's lab has been stopped
+        self._labs = LabKeeper(lab)
         self.attack = w.Dropdown(options=ATTACKS, value=attack, description="attack")
         self.policy = w.Dropdown(options=POLICIES, value=policy, description="sender policy",
                                  style={"description_width": "initial"})
@@ -94,23 +94,11 @@ class AttackExplorer(CourseWidget):
         else:
             self.verdict.value = "<i>press the button to send</i>"
 
-    def _running_lab(self):
-        """The notebook's lab; once its clean-up cell has stopped it (after Run
-        All, say), a lab of the explorer's own with the same seed, so the
-        button keeps working. It is not registered as the notebook's lab, so
-        a later ``Lab.start()`` in the notebook does not stop it, nor it that."""
-        if self.lab.running:
-            return self.lab
-        if self._own_lab is None or not self._own_lab.running:
-            from ..lab import Lab
-            self._own_lab = Lab(self.lab.seed, key_kind=self.lab.key_kind).__enter__()
-        return self._own_lab
-
     def run(self) -> Run | None:
         self.send.disabled = True
         self.verdict.value = "<i>sending…</i>"
         try:
-            result = run_once(self._running_lab(), self.attack.value, self.policy.value,
+            result = run_once(self._labs.running(), self.attack.value, self.policy.value,
                               self.domain)
         except Exception as e:  # a callback's exception would vanish: show it
             self.verdict.value = (f'<div style="color:#c92a2a">could not send: '

@@ -20,6 +20,7 @@ import ipywidgets as widgets
 from .. import domain as _domain
 from ..domain.result import COLOURS, FAIL, STATUSES, escape
 from ..net import Network
+from ._common import LabKeeper
 
 #: Real domains offered in live mode: large mail providers with MTA-STS and/or DANE.
 LIVE_SUGGESTIONS = ("gmail.com", "outlook.com", "yahoo.com", "posteo.de", "mailbox.org",
@@ -28,11 +29,14 @@ LIVE_SUGGESTIONS = ("gmail.com", "outlook.com", "yahoo.com", "posteo.de", "mailb
 
 class Inspector:
     """See the module docstring. ``live``: a factory for the live Network
-    (default :meth:`Network.live`), called only when live mode is used."""
+    (default :meth:`Network.live`), called only when live mode is used.
+    ``lab``: the lab ``net`` belongs to, if any; once the notebook's clean-up
+    cell has stopped it, lab mode uses a lab of the widget's own."""
 
     def __init__(self, net: Network, *, domains=(), live=Network.live, smtp: bool = True,
-                 timeout: float = 30.0):
+                 timeout: float = 30.0, lab=None):
         self.lab_net, self.live_factory = net, live
+        self._labs = LabKeeper(lab) if lab is not None else None
         self.lab_domains = tuple(domains)
         self.smtp, self.timeout = smtp, timeout
         self.result: _domain.Inspection | None = None
@@ -69,7 +73,9 @@ class Inspector:
         return not self._done.is_set()
 
     def network(self) -> Network:
-        return self.lab_net if self.mode.value == "lab" else self.live_factory()
+        if self.mode.value == "live":
+            return self.live_factory()
+        return self._labs.running().net if self._labs else self.lab_net
 
     def inspect(self, domain: str | None = None) -> bool:
         """Start inspecting ``domain`` (default: the text box); False if one is running."""
@@ -151,7 +157,8 @@ class Inspector:
 
 def inspector(net_or_lab, *, domains=None, **options) -> Inspector:
     """An :class:`Inspector` on a lab (its network and domains) or a Network."""
-    net = getattr(net_or_lab, "net", net_or_lab)
+    is_lab = hasattr(net_or_lab, "net")
+    net = net_or_lab.net if is_lab else net_or_lab
     if domains is None:
-        domains = getattr(net_or_lab, "domains", ())
-    return Inspector(net, domains=domains, **options)
+        domains = net_or_lab.domains if is_lab else ()
+    return Inspector(net, domains=domains, lab=net_or_lab if is_lab else None, **options)

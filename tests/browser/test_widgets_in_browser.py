@@ -5,12 +5,13 @@ starting with ``_``) must be shown by some solution notebook, whose cell is
 found by the module's name in its source. Widgets with a driver below are
 used step by step with exact expectations; any other widget gets the generic
 driver (click each button, the widget must change and no error appear).
-The inspector and operator widgets (issues 14 and 12) skip, naming the
-missing module, only while their modules do not exist.
+A module listed in EXPECTED_ELSEWHERE that does not exist skips, naming its
+issue; every module that exists is driven.
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import pkgutil
 
@@ -91,10 +92,40 @@ def drive_tlsa_calculator(cell):
            ).to_be_visible()
 
 
+def drive_operator(cell):
+    """Answer the operator's questions: without DNSSEC, DANE leaves the advice."""
+    expect = _expect()
+    out = cell.locator(".jp-OutputArea-output")
+    expect(out).to_contain_text("Publish both DANE and MTA-STS")
+    cell.get_by_role("checkbox", name="Can your DNS host sign the zone").uncheck()
+    expect(out).to_contain_text("Publish MTA-STS (starting in testing)")
+    expect(out).not_to_contain_text("Publish both DANE")
+    cell.get_by_role("checkbox", name="Can your DNS host sign the zone").check()
+    expect(out).to_contain_text("Publish both DANE and MTA-STS")
+
+
+def drive_inspector(cell):
+    """Type a lab domain and press Enter, then inspect another with the button:
+    the checks arrive and the broken one is named."""
+    expect = _expect()
+    out = cell.locator(".jp-OutputArea-output")
+    box = cell.get_by_placeholder("a domain, e.g. example.com")
+    box.fill("dane-rollover.example")
+    box.press("Enter")
+    expect(out).to_contain_text("dane:mx.dane-rollover.example", timeout=30_000)
+    expect(cell.get_by_role("button", name="Inspect")).to_be_enabled(timeout=30_000)
+    box.fill("no-tls.example")
+    cell.get_by_role("button", name="Inspect").click()
+    expect(out).to_contain_text("starttls:mx.no-tls.example", timeout=30_000)
+    expect(out).not_to_contain_text("dane:mx.dane-rollover.example")
+
+
 DRIVERS = {"transcript_stepper": drive_transcript_stepper,
            "attack_explorer": drive_attack_explorer,
            "mx_playground": drive_mx_playground,
-           "tlsa_calculator": drive_tlsa_calculator}
+           "tlsa_calculator": drive_tlsa_calculator,
+           "operator": drive_operator,
+           "inspector": drive_inspector}
 
 
 def drive_generic(cell):
@@ -119,13 +150,25 @@ MODULES = sorted({m.name for m in pkgutil.iter_modules(helpers.widgets.__path__)
                   if not m.name.startswith("_")} | set(EXPECTED_ELSEWHERE))
 
 
+def _builders(name):
+    """The public functions and classes ``helpers.widgets.<name>`` defines."""
+    module = importlib.import_module(f"helpers.widgets.{name}")
+    return {attr for attr, value in vars(module).items()
+            if not attr.startswith("_") and callable(value)
+            and getattr(value, "__module__", "") == module.__name__}
+
+
 def _widget_cell(name):
-    """(notebook, cell index) of the first solution-notebook cell using ``name``."""
+    """(notebook, cell index) of the first solution-notebook cell that shows the
+    widget: it calls one of the module's builders outside an import line."""
+    calls = [f"{b}(" for b in _builders(name)] + [f"widgets.{name}."]
     for path in SOLUTIONS:
         for i, cell in enumerate(jlab.json.loads(path.read_text())["cells"]):
-            source = "".join(cell["source"])
-            if cell["cell_type"] == "code" and (f"widgets.{name}" in source
-                                                or f"widgets import {name}" in source):
+            if cell["cell_type"] != "code":
+                continue
+            lines = [line for line in "".join(cell["source"]).splitlines()
+                     if not line.lstrip().startswith(("import ", "from "))]
+            if any(call in line for line in lines for call in calls):
                 return path, i
     return None, None
 
