@@ -68,7 +68,7 @@ from dataclasses import dataclass, replace
 
 from . import dane, mtasts
 from .dnssec import BOGUS, ERROR, INSECURE, SECURE, resolve
-from .net import Network
+from .net import Network, NetworkError
 
 MODES = ("opportunistic", "mta-sts", "dane", "auto")
 NOT_ASKED = "not asked"
@@ -477,7 +477,10 @@ def _mx_facts(domain: str, net: Network, mode: str) -> MxFacts:
         what = ("signatures verified up to the trust anchor" if lookup.status == SECURE
                 else lookup.reason)
         return MxFacts(lookup.status, hosts, f"{', '.join(h for _, h in hosts)} ({what})")
-    hosts = mtasts.mx_hosts(domain, net)
+    try:
+        hosts = mtasts.mx_hosts(domain, net)
+    except NetworkError as e:  # SERVFAIL or a timeout: not "no MX", a reason to defer
+        return MxFacts(ERROR, (), f"the MX lookup of {domain} failed: {e}")
     if not hosts:
         return MxFacts("none", (), f"{domain} has no MX records")
     return MxFacts("unvalidated", hosts,

@@ -180,3 +180,21 @@ def test_malformed_dns_answers_defer_and_keep_the_message(lab):
     assert {f.result_type for f in outcome.failures} == {"dnssec-invalid"}
     lab.reset()
     assert sender.retry()[0].status == VERIFIED and sender.queue == []
+
+
+@pytest.mark.parametrize("policy", ["opportunistic", "mta-sts"])
+def test_a_failed_mx_lookup_defers_and_says_what_happened(lab, policy):
+    """SERVFAIL is a temporary failure, not "no MX records" (RFC 5321 §5.1):
+    the sender defers, says so, and delivers once DNS answers again."""
+    lab.reset()
+    lab.dns_attack("rcode", "example.com", "MX", rcode="SERVFAIL")
+    try:
+        sender = Sender(lab.net, policy)
+        outcome = sender.send(b"Subject: t\r\n\r\nhello\r\n", "bob@example.com")
+        assert not outcome.delivered and len(sender.queue) == 1
+        assert "SERVFAIL" in outcome.reason and "unexpectedly" not in outcome.reason
+        assert "has no MX records" not in outcome.reason
+        lab.stop_dns_attack()
+        assert [o.delivered for o in sender.retry()] == [True] and not sender.queue
+    finally:
+        lab.reset()
