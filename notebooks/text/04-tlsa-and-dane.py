@@ -85,7 +85,11 @@ lab = Lab.start(seed=1)
 #   the parent. It is how a parent vouches for its child's key.
 # - **NSEC**: a signed statement "after this name, the next name in the zone
 #   is ...; this name has these types", which proves that something does
-#   *not* exist.
+#   *not* exist. Many large zones (`.com`, `.net`, `.org`) use **NSEC3**
+#   instead (RFC 5155): the same statement about *hashes* of names, so the
+#   zone's names cannot be listed by walking it; with *opt-out*, an NSEC3
+#   covers a whole range of unsigned delegations at once. The lab's zones
+#   use NSEC; `helpers.dnssec` checks both.
 #
 # A question to the lab's DNS with the DO bit set: the address of
 # `mx1.example.com`, and the signature that comes with it (made by
@@ -149,8 +153,9 @@ print(dnssec.resolve("nothere.example.com", "A", lab.net))
 #
 # - **secure**: every signature up to the trust anchor verifies (the records,
 #   or the proof that there are none);
-# - **insecure**: a signed NSEC in the parent proves the zone has *no* DS: the
-#   zone is not signed, so its answers are ordinary, unprotected DNS;
+# - **insecure**: a signed NSEC (or NSEC3, often opt-out) in the parent
+#   proves the zone has *no* DS: the zone is not signed, so its answers are
+#   ordinary, unprotected DNS;
 # - **bogus**: a signature, key or proof that should be there is missing or
 #   wrong: an attack, or a broken zone;
 # - **error** (*lookup error*): no usable answer at all (a timeout, SERVFAIL).
