@@ -14,6 +14,8 @@ import html
 import re
 from dataclasses import dataclass
 
+from ..txtrecord import EXT_NAME, EXT_VALUE, TxtSyntaxError, record_text, split_fields
+
 MAX_AGE_LIMIT = 31557600  # §3.2: at most about one year
 MODES = ("enforce", "testing", "none")
 
@@ -30,9 +32,6 @@ class MtaStsError(ValueError):
 # -- §3.1 the TXT record -------------------------------------------------------------
 
 _ID = re.compile(r"[A-Za-z0-9]{1,32}")
-_EXT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}")
-_EXT_VALUE = re.compile(r"[\x21-\x3a\x3c\x3e-\x7e]+")  # no '=', ';', space or CTL
-_DELIM = re.compile(r"[ \t]*;[ \t]*")
 _PREFIX = "v=STSv1;"
 
 
@@ -54,30 +53,6 @@ class StsRecord:
         return f"<code>{html.escape(self.text)}</code>: id <b>{html.escape(self.id)}</b>"
 
 
-def _record_text(record) -> str:
-    """One TXT record as one string: its character-strings joined with no
-    spaces (§3.1)."""
-    if isinstance(record, (str, bytes)):
-        parts = [record]
-    else:
-        try:
-            parts = list(getattr(record, "strings", record))
-        except TypeError:
-            raise MtaStsError(f"a TXT record must be a string or a list of strings, "
-                              f"not {type(record).__name__}", rule="§3.1") from None
-    out = []
-    for part in parts:
-        if isinstance(part, bytes):
-            # Byte for byte: a non-ASCII record that is not MTA-STS is discarded
-            # like any other, and in the MTA-STS record the grammar rejects it.
-            part = part.decode("latin-1")
-        if not isinstance(part, str):
-            raise MtaStsError(f"a TXT character-string must be text, not "
-                              f"{type(part).__name__}", rule="§3.1")
-        out.append(part)
-    return "".join(out)
-
-
 def parse_txt(records) -> StsRecord:
     """The one MTA-STS record among the TXT records at ``_mta-sts.<domain>``.
 
@@ -88,9 +63,11 @@ def parse_txt(records) -> StsRecord:
     if isinstance(records, (str, bytes)):
         records = [records]
     try:
-        texts = [_record_text(r) for r in records]
+        texts = [record_text(r) for r in records]
     except TypeError:
         raise MtaStsError("give the TXT records as a list", rule="§3.1") from None
+    except TxtSyntaxError as e:
+        raise MtaStsError(str(e), rule="§3.1") from None
     sts = [t for t in texts if t.startswith(_PREFIX)]
     if not sts:
         near = [t for t in texts if t.lower().replace(" ", "").startswith("v=stsv1")]
@@ -102,19 +79,10 @@ def parse_txt(records) -> StsRecord:
                           "so there is no policy", rule="§3.1")
     text = sts[0]
     rest = text[len("v=STSv1"):]
-    fields, pos = [], 0
-    while pos < len(rest):
-        m = _DELIM.match(rest, pos)
-        if not m:
-            raise MtaStsError(f"expected ';' between fields at {rest[pos:]!r}", rule="§3.1")
-        pos = m.end()
-        if pos == len(rest):
-            break  # a trailing ';' is allowed
-        end = rest.find(";", pos)
-        field = rest[pos:] if end < 0 else rest[pos:end]
-        field = field.rstrip(" \t")
-        fields.append(field)
-        pos += len(field)
+    try:
+        fields = split_fields(rest)
+    except TxtSyntaxError as e:
+        raise MtaStsError(str(e), rule="§3.1") from None
     if not fields:
         raise MtaStsError("the record has no id field", rule="§3.1")
     # A repeated field is treated one way, whichever it is: the §3.1 grammar
@@ -132,10 +100,10 @@ def parse_txt(records) -> StsRecord:
                 raise MtaStsError(f"id {value!r} must be 1 to 32 letters and digits",
                                   rule="§3.1")
         else:
-            if not _EXT_NAME.fullmatch(name):
+            if not EXT_NAME.fullmatch(name):
                 raise MtaStsError(f"extension name {name!r} is not allowed: a letter or digit, "
                                   "then up to 31 letters, digits, '_', '-' or '.'", rule="§3.1")
-            if not _EXT_VALUE.fullmatch(value):
+            if not EXT_VALUE.fullmatch(value):
                 raise MtaStsError(f"extension value {value!r} of {name!r} may not be empty or "
                                   "contain '=', ';', spaces or control characters", rule="§3.1")
         if name in first:

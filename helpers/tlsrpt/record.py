@@ -19,6 +19,8 @@ import re
 import urllib.parse
 from dataclasses import dataclass
 
+from ..txtrecord import EXT_NAME, EXT_VALUE, TxtSyntaxError, record_text, split_fields
+
 PREFIX = "v=TLSRPTv1;"
 SCHEMES = ("mailto", "https")  # §3: the two schemes a report can be sent to
 
@@ -33,9 +35,6 @@ class TlsRptError(ValueError):
         self.rule, self.where, self.problem = rule, where, message
 
 
-_EXT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}")
-_EXT_VALUE = re.compile(r"[\x21-\x3a\x3c\x3e-\x7e]+")  # no '=', ';', space or CTL
-_DELIM = re.compile(r"[ \t]*;[ \t]*")
 _VERSION = re.compile(r"v=TLSRPTv1[ \t]*(?:;|$)")
 _COMMA = re.compile(r"[ \t]*,[ \t]*")
 # RFC 3986 characters; '!' is excluded because §3 asks for it percent-encoded
@@ -76,28 +75,6 @@ class Record:
         warn = "".join(f"<li>warning: {html.escape(w)}</li>" for w in self.warnings)
         return (f"<p><code>{html.escape(self.text)}</code></p>"
                 f"<p>reports go to:</p><ul>{items}</ul>" + (f"<ul>{warn}</ul>" if warn else ""))
-
-
-def _record_text(record) -> str:
-    """One TXT record as one string: its character-strings joined with no
-    spaces (§3: "concatenated without adding spaces")."""
-    if isinstance(record, (str, bytes)):
-        parts = [record]
-    else:
-        try:
-            parts = list(getattr(record, "strings", record))
-        except TypeError:
-            raise TlsRptError(f"a TXT record must be a string or a list of strings, not "
-                              f"{type(record).__name__}", rule="§3") from None
-    out = []
-    for part in parts:
-        if isinstance(part, bytes):
-            part = part.decode("latin-1")  # byte for byte; the grammar rejects non-ASCII
-        if not isinstance(part, str):
-            raise TlsRptError(f"a TXT character-string must be text, not "
-                              f"{type(part).__name__}", rule="§3")
-        out.append(part)
-    return "".join(out)
 
 
 def _check_uri(uri: str) -> str | None:
@@ -141,10 +118,12 @@ def parse_record(text) -> Record:
     """
     records = [text] if isinstance(text, (str, bytes)) else text
     try:
-        texts = [_record_text(r) for r in records]
+        texts = [record_text(r) for r in records]
     except TypeError:
         raise TlsRptError("give the TXT record as a string or a list of records",
                           rule="§3") from None
+    except TxtSyntaxError as e:
+        raise TlsRptError(str(e), rule="§3") from None
     # §3 discards records not beginning "v=TLSRPTv1;"; the grammar's field-delim
     # also allows spaces before the ';', so those count as beginning so too.
     ours = [t for t in texts if _VERSION.match(t)]
@@ -158,18 +137,10 @@ def parse_record(text) -> Record:
                           "so the domain does not implement TLS-RPT", rule="§3")
     record = ours[0]
     rest = record[len("v=TLSRPTv1"):]
-    fields, pos = [], 0
-    while pos < len(rest):
-        m = _DELIM.match(rest, pos)
-        if not m:
-            raise TlsRptError(f"expected ';' between fields at {rest[pos:]!r}", rule="§3")
-        pos = m.end()
-        if pos == len(rest):
-            break  # a trailing ';' is allowed
-        end = rest.find(";", pos)
-        field = (rest[pos:] if end < 0 else rest[pos:end]).rstrip(" \t")
-        fields.append(field)
-        pos += len(field)
+    try:
+        fields = split_fields(rest)
+    except TxtSyntaxError as e:
+        raise TlsRptError(str(e), rule="§3") from None
     rua: tuple[str, ...] | None = None
     extensions, warnings = [], []
     for field in fields:
@@ -192,10 +163,10 @@ def parse_record(text) -> Record:
         elif name == "v":
             raise TlsRptError("the v field appears twice", rule="§3")
         else:
-            if not _EXT_NAME.fullmatch(name):
+            if not EXT_NAME.fullmatch(name):
                 raise TlsRptError(f"field name {name!r} is not allowed: a letter or digit, "
                                   "then up to 31 letters, digits, '_', '-' or '.'", rule="§3")
-            if not _EXT_VALUE.fullmatch(value):
+            if not EXT_VALUE.fullmatch(value):
                 raise TlsRptError(f"value {value!r} of {name!r} may not be empty or contain "
                                   "'=', ';', spaces or control characters", rule="§3")
             extensions.append((name, value))
