@@ -76,7 +76,7 @@ def inspection_concurrency(lab: Lab, domain: str = "example.com", delay: float =
 
     lab.dns.delay = delay
     try:
-        times, queries = {}, {}
+        times = {}
         for concurrent in (True, False):
             key = "concurrent" if concurrent else "one after another"
             times[key] = _timed(lambda: inspector.inspect(domain, lab.net, concurrent=concurrent),

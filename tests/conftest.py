@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 
 import pytest
 
@@ -38,6 +39,26 @@ def need_tool(name: str) -> str:
             pytest.fail(message + "; .ci/run should have installed it")
         pytest.skip(message)
     return path
+
+
+def delv(lab, rdtype: str, name: str) -> str:
+    """What ``delv`` says of ``name``/``rdtype``, validating from the lab's trust anchor."""
+    result = subprocess.run(
+        [need_tool("delv"), f"@{lab.net.nameserver}", "-p", str(lab.dns.port),
+         "-a", str(lab.trust_anchor_file), "+root=.", rdtype, name],
+        capture_output=True, text=True, timeout=30)
+    return result.stdout + result.stderr
+
+
+def delv_verdict(text: str) -> str:
+    """delv's verdict in the validator's words: secure, insecure or bogus."""
+    from helpers.dnssec import BOGUS, INSECURE, SECURE
+
+    if "; fully validated" in text or "; negative response, fully validated" in text:
+        return SECURE
+    if "; unsigned answer" in text or "negative response, unsigned answer" in text:
+        return INSECURE
+    return BOGUS  # resolution failed: broken trust chain, insecurity proof failed, ...
 
 
 def smtp_to(lab, host: str):

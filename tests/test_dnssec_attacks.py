@@ -12,16 +12,15 @@ queued, and delivers once the attack stops.
 from __future__ import annotations
 
 import re
-import subprocess
 
 import pytest
-from conftest import need_tool
+from conftest import delv, delv_verdict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import attacks, mtasts
 from helpers.dane import lookup_tlsa
-from helpers.dnssec import BOGUS, ERROR, INSECURE, MAX_QUERIES, SECURE, resolve
+from helpers.dnssec import BOGUS, ERROR, MAX_QUERIES, SECURE, resolve
 from helpers.lab.dnsattack import Genuine
 from helpers.net import NetworkError
 from helpers.sender import CLEAR, DEFERRED, VERIFIED, Sender
@@ -159,22 +158,6 @@ def test_failures_are_remembered_within_a_lookup(lab):
 
 
 # -- delv, given the same forged answers, agrees -----------------------------------------
-
-def delv(lab, rdtype: str, name: str) -> str:
-    result = subprocess.run(
-        [need_tool("delv"), f"@{lab.net.nameserver}", "-p", str(lab.dns.port),
-         "-a", str(lab.trust_anchor_file), "+root=.", rdtype, name],
-        capture_output=True, text=True, timeout=30)
-    return result.stdout + result.stderr
-
-
-def delv_verdict(text: str) -> str:
-    if "; fully validated" in text or "; negative response, fully validated" in text:
-        return SECURE
-    if "; unsigned answer" in text or "negative response, unsigned answer" in text:
-        return INSECURE
-    return BOGUS  # resolution failed: broken trust chain, insecurity proof failed, ...
-
 
 @pytest.mark.tools
 @pytest.mark.parametrize("forgery", FORGERIES)

@@ -138,7 +138,7 @@ SCRIPT = "<script>alert(1)</script>"
 
 def test_hostile_records_and_policy_are_escaped(lab):
     lab.set_records("example.com", "_mta-sts.example.com", "TXT",
-                    [f'"v=STSv1; id=1<img src=x onerror=alert(1)>;"'])
+                    ['"v=STSv1; id=1<img src=x onerror=alert(1)>;"'])
     lab.set_records("example.com", "_smtp._tls.example.com", "TXT",
                     [f'"v=TLSRPTv1; rua=mailto:{SCRIPT}\\027[31m@example.com"'])
     lab.set_records("sts-enforce.example", "_smtp._tls.sts-enforce.example", "TXT",

@@ -13,13 +13,12 @@ end ``bogus``, never ``insecure`` nor "proven absent".
 from __future__ import annotations
 
 import re
-import subprocess
 
 import dns.name
 import dns.rdataclass
 import dns.rdatatype
 import pytest
-from conftest import need_tool
+from conftest import delv, delv_verdict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -251,22 +250,6 @@ def test_parent_side_nsec3_proves_nothing_below_the_cut(lab):
 
 
 # -- delv agrees ----------------------------------------------------------------------------------
-
-def delv(lab, rdtype: str, name: str) -> str:
-    result = subprocess.run(
-        [need_tool("delv"), f"@{lab.net.nameserver}", "-p", str(lab.dns.port),
-         "-a", str(lab.trust_anchor_file), "+root=.", rdtype, name],
-        capture_output=True, text=True, timeout=30)
-    return result.stdout + result.stderr
-
-
-def delv_verdict(text: str) -> str:
-    if "; fully validated" in text or "; negative response, fully validated" in text:
-        return SECURE
-    if "; unsigned answer" in text or "negative response, unsigned answer" in text:
-        return INSECURE
-    return BOGUS
-
 
 @pytest.mark.tools
 @pytest.mark.parametrize("case", GENUINE)
