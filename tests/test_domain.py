@@ -252,3 +252,14 @@ def test_sender_check_agrees_with_a_real_delivery(lab, name):
                 sender.UNVERIFIED: "delivers with unverified TLS",
                 sender.CLEAR: "delivers in the clear", sender.DEFERRED: "defers"}[outcome.status]
     assert expected in predicted.title, (str(predicted), str(outcome))
+
+
+def test_bidi_override_in_a_record_is_shown_escaped(lab):
+    # U+202E (RIGHT-TO-LEFT OVERRIDE) would make the record read in another order.
+    lab.set_records("example.com", "_mta-sts.example.com", "TXT",
+                    ['"v=STSv1; id=mx\\226\\128\\174evil;"'])
+    result = domain.inspect("example.com", lab.net)
+    text, page = str(result), result._repr_html_()
+    assert "\u202e" not in text and "\u202e" not in page
+    assert "evil" in text and "evil" in page
+    assert "id=mx\\u202eevil" in text and "id=mx\\u202eevil" in page

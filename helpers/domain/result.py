@@ -2,7 +2,7 @@
 
 Every string in a check may have come from DNS, HTTP or SMTP (record text,
 policy lines, banners, certificate names): all of it is attacker-controlled.
-``__str__`` shows control characters as ``\\xNN`` (so a record cannot move a
+``__str__`` shows control, format and bidi characters as escapes (so a record cannot move a
 terminal's cursor or colour), ``_repr_html_`` escapes everything.
 """
 
@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from dataclasses import asdict, dataclass, field
+
+from helpers.safetext import visible
 
 OK, INFO, WARN, FAIL, SKIP = "ok", "info", "warn", "fail", "skip"
 STATUSES = (OK, INFO, WARN, FAIL, SKIP)
@@ -22,13 +23,11 @@ COLOURS = {OK: "#2b8a3e", INFO: "#1971c2", WARN: "#e67700", FAIL: "#c92a2a", SKI
 BACKGROUNDS = {OK: "#d3f9d8", INFO: "#d0ebff", WARN: "#ffe8cc", FAIL: "#ffe3e3", SKIP: "#f1f3f5"}
 MARKS = {OK: "ok  ", INFO: "info", WARN: "WARN", FAIL: "FAIL", SKIP: "skip"}
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def printable(text: str) -> str:
-    """``text`` with control characters (other than tab and newline) shown as
-    ``\\xNN``: what a DNS record or banner says, made safe for a terminal."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+    """``text`` with control, format and separator characters (other than tab
+    and newline) shown as escapes (:func:`helpers.safetext.visible`): what a
+    DNS record or banner says, made safe for a terminal."""
+    return "\n".join(visible(line, keep_tabs=True) for line in str(text).split("\n"))
 
 
 def escape(text: str) -> str:
