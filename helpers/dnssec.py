@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import base64
 import html
-import socket
 import struct
 from dataclasses import dataclass
 
@@ -156,31 +155,6 @@ def _lenient_from_wire(wire: bytes) -> dns.message.Message:
                                        create=True)
             rrset.add(rd, ttl)
     return message
-
-
-def _exchange_raw(net: Network, query: dns.message.Message) -> bytes:
-    """One query over UDP (then TCP if truncated), returning the response bytes."""
-    server = net.nameserver or net.resolver().nameservers[0]
-    wire = query.to_wire()
-    with socket.socket(socket.AF_INET6 if ":" in server else socket.AF_INET,
-                       socket.SOCK_DGRAM) as s:
-        s.settimeout(net.dns_timeout)
-        s.sendto(wire, (server, net.dns_port))
-        while True:
-            data = s.recv(65535)
-            if data[:2] == wire[:2]:
-                break
-    if len(data) > 2 and data[2] & 0x02:  # TC: ask again over TCP (RFC 7766)
-        with socket.create_connection((server, net.dns_port), timeout=net.dns_timeout) as s:
-            s.sendall(struct.pack("!H", len(wire)) + wire)
-            buf = b""
-            while len(buf) < 2 or len(buf) < 2 + struct.unpack("!H", buf[:2])[0]:
-                chunk = s.recv(65535)
-                if not chunk:
-                    raise OSError("connection closed")
-                buf += chunk
-            data = buf[2:2 + struct.unpack("!H", buf[:2])[0]]
-    return data
 
 
 # -- NSEC helpers (RFC 4034 §4) ------------------------------------------------------
@@ -329,9 +303,12 @@ class _Validator:
     def _ask_leniently(self, name, rdtype, first_error) -> dns.message.Message:
         """The answer did not parse: ask again and keep what dnspython refused as raw
         data, so that one malformed record is unusable rather than fatal."""
+        if self.queries >= MAX_QUERIES:
+            raise _Outcome(BOGUS, f"validation needed more than {MAX_QUERIES} questions")
+        self.queries += 1  # asking again is a question too
         query = dns.message.make_query(name, rdtype, want_dnssec=True, payload=1232)
         try:
-            return _lenient_from_wire(_exchange_raw(self.net, query))
+            return _lenient_from_wire(self.net.query_wire(query.to_wire()))
         except (OSError, dns.exception.DNSException, struct.error) as e:
             raise _Outcome(ERROR, f"{first_error}; asked again: {e or 'timed out'}") from None
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import socket
 import ssl
+import struct
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -118,6 +120,46 @@ class Network:
                 f"DNS query {qname} {dns.rdatatype.to_text(dns.rdatatype.RdataType.make(rdtype))}"
                 f" to {server}:{self.dns_port} failed: {e or 'timed out'}") from e
         return r
+
+    def query_wire(self, wire: bytes) -> bytes:
+        """Send one query given as wire bytes and return the response bytes
+        unparsed, for a caller that must see records dnspython refuses. UDP,
+        then TCP when truncated (RFC 7766); one deadline (``dns_timeout``) for
+        the whole exchange, so junk datagrams or a trickling server cannot hold
+        it; only a reply from the server, with the query's id, counts."""
+        server = self.nameserver or self.resolver().nameservers[0]
+        deadline = time.monotonic() + self.dns_timeout
+
+        def left() -> float:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise NetworkError(f"DNS query to {server}:{self.dns_port} timed out")
+            return remaining
+
+        try:
+            with socket.socket(socket.AF_INET6 if ":" in server else socket.AF_INET,
+                               socket.SOCK_DGRAM) as s:
+                s.connect((server, self.dns_port))  # connected: other sources are not read
+                s.send(wire)
+                while True:
+                    s.settimeout(left())
+                    data = s.recv(65535)
+                    if data[:2] == wire[:2]:
+                        break
+            if len(data) > 2 and data[2] & 0x02:  # TC: ask again over TCP (RFC 7766)
+                with socket.create_connection((server, self.dns_port), timeout=left()) as s:
+                    s.sendall(struct.pack("!H", len(wire)) + wire)
+                    buf = b""
+                    while len(buf) < 2 or len(buf) < 2 + struct.unpack("!H", buf[:2])[0]:
+                        s.settimeout(left())
+                        chunk = s.recv(65535)
+                        if not chunk:
+                            raise NetworkError(f"DNS over TCP to {server}: connection closed")
+                        buf += chunk
+                data = buf[2:2 + struct.unpack("!H", buf[:2])[0]]
+        except TimeoutError:  # a read's share of the deadline ran out
+            raise NetworkError(f"DNS query to {server}:{self.dns_port} timed out") from None
+        return data
 
     # -- services ----------------------------------------------------------
 

@@ -176,3 +176,43 @@ def test_an_answer_that_does_not_parse_is_an_error_not_an_exception(lab):
     with pytest.raises(NetworkError, match="failed"):
         lab.net.query("_25._tcp.mx1.example.com", "TLSA")
     assert resolve("_25._tcp.mx1.example.com", "TLSA", lab.net).status == "bogus"
+
+
+def test_a_raw_query_has_one_deadline_whatever_junk_arrives(lab):
+    """Network.query_wire (used to re-ask for answers dnspython refuses) must not
+    restart its wait for every datagram with the wrong id: a flood of junk ends
+    in a timeout by the deadline, not never."""
+    import threading
+    import time
+    from dataclasses import replace
+
+    from helpers.net import NetworkError
+
+    server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    server.bind(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def flood():
+        server.settimeout(5)
+        try:
+            _, client = server.recvfrom(65535)
+        except OSError:
+            return
+        while not stop.is_set():  # replies, all with the wrong id, every 20 ms
+            server.sendto(b"\x00\x00" + b"\x81\x80" + bytes(8), client)
+            time.sleep(0.02)
+
+    thread = threading.Thread(target=flood, daemon=True)
+    thread.start()
+    net = replace(lab.net, nameserver="127.0.0.1", dns_port=server.getsockname()[1],
+                  dns_timeout=0.5)
+    query = dns.message.make_query("example.com", "MX", id=4242)
+    started = time.monotonic()
+    try:
+        with pytest.raises(NetworkError, match="timed out"):
+            net.query_wire(query.to_wire())
+        assert time.monotonic() - started < 3  # the deadline held (0.5 s, generous slack)
+    finally:
+        stop.set()
+        thread.join(5)
+        server.close()
