@@ -109,3 +109,19 @@ def test_a_slow_answer_or_a_stalled_client_blocks_no_one(lab):
     finally:
         stalled.close()
         slow.join(5)
+
+
+def test_report_endpoint_answers_a_non_ascii_content_length_with_411(lab):
+    """RFC 9110 §8.6: Content-Length is ASCII digits; '²' is not a length, and
+    the lab's report endpoint says so instead of dropping the connection."""
+    import http.client
+
+    lab.serve_reports()
+    address, port = lab.net.https_endpoint("reports.example.com")
+    raw = socket.create_connection((address, port), timeout=5)
+    with lab.net.ssl_context().wrap_socket(raw, server_hostname="reports.example.com") as tls:
+        tls.sendall(b"POST /tlsrpt HTTP/1.1\r\nHost: reports.example.com\r\n"
+                    b"Content-Type: application/tlsrpt+json\r\nContent-Length: \xb2\r\n\r\n{}")
+        response = http.client.HTTPResponse(tls)
+        response.begin()
+        assert response.status == 411

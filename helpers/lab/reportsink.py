@@ -64,7 +64,7 @@ class ReportSink:
             return 405, b"reports are POSTed here (RFC 8460 section 5.4)\n"
         if path != self.path:
             return 404, b"not found\n"
-        if not length.isdigit():
+        if not (length.isascii() and length.isdigit()):  # RFC 9110 §8.6: ASCII DIGITs
             return 411, b"Content-Length required\n"
         if int(length) > MAX_BODY:
             return 413, b"report too large\n"
