@@ -121,6 +121,12 @@ class Network:
                 f" to {server}:{self.dns_port} failed: {e or 'timed out'}") from e
         return r
 
+    @property
+    def stopped(self) -> str:
+        """Why this network cannot work any more ("" while it can): a lab's
+        network once that lab was stopped, or replaced by a later ``Lab.start()``."""
+        return getattr(self.hosts, "stopped", "") or ""
+
     def query_wire(self, wire: bytes) -> bytes:
         """Send one query given as wire bytes and return the response bytes
         unparsed, for a caller that must see records dnspython refuses. UDP,

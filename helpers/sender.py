@@ -191,9 +191,9 @@ class Sender:
     def _try_mx_hosts(self, message: bytes, recipient: str) -> Outcome:
         domain = recipient.rpartition("@")[2].rstrip(".").lower()
         start = len(self.failures)
-        stopped = getattr(self.net.hosts, "stopped", "")  # a lab network whose lab stopped
-        if stopped:
-            return Outcome(DEFERRED, f"{stopped}; the message stays queued", recipient, ())
+        if self.net.stopped:
+            return Outcome(DEFERRED, f"{self.net.stopped}; the message stays queued",
+                           recipient, ())
         plan = self._plan(domain)
         if not plan.hosts:
             return Outcome(DEFERRED, plan.why, recipient, ())

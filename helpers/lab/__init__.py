@@ -110,12 +110,6 @@ class _Routes(Mapping):
         return 0 if self.stopped else len(self._routes)
 
 
-def lab_stopped(net: Network) -> str:
-    """Why ``net`` cannot work any more ("" if it can): it belongs to a lab that
-    was stopped, for instance replaced by a later ``Lab.start()``."""
-    return getattr(net.hosts, "stopped", "") or ""
-
-
 def _server_context(issued: Issued, directory: Path, name: str) -> ssl.SSLContext:
     # ssl can load keys only from files; these are lab keys, in the lab's folder.
     cert_file = directory / "certs" / f"{name}.pem"
