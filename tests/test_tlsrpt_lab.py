@@ -13,6 +13,7 @@ import pytest
 from helpers import tlsrpt
 from helpers.figures import report_chart
 from helpers.sender import Sender
+from hostile_servers import servers  # noqa: F401 (a fixture)
 
 DAY = datetime(2026, 6, 1, tzinfo=timezone.utc)
 END = DAY + timedelta(days=1, seconds=-1)
@@ -191,3 +192,19 @@ def test_the_week_shows_the_attack_and_the_expiry(lab):
     assert texts and min(t.get_fontsize() for t in texts) * scale >= 9
     labels = " ".join(t.get_text() for t in texts)
     assert "starttls-not-supported" in labels and "Big Provider" in labels
+
+
+def test_a_trickling_https_endpoint_cannot_hold_the_post_past_its_timeout(lab, servers):
+    # A per-read timeout restarts at each byte; the POST has one deadline in all.
+    import time
+
+    from hostile_servers import POLICY_HOST, Script, hostile_net
+
+    servers[POLICY_HOST].reset(Script(stage="headers", mischief="trickle", trickle_delay=0.02))
+    net = hostile_net(lab, servers, io_timeout=5.0)
+    report = tlsrpt.parse_report(tlsrpt_data("tlsrpt-provider-a.json.gz").read_bytes())
+    record = tlsrpt.parse_record(f"v=TLSRPTv1; rua=https://{POLICY_HOST}/tlsrpt")
+    start = time.monotonic()
+    (sent,) = tlsrpt.send_report(report, record, net, timeout=0.5)
+    assert not sent.delivered and "did not answer within 0.5 s" in sent.detail, sent.detail
+    assert time.monotonic() - start < 0.5 + 2.0

@@ -36,6 +36,7 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 
 from .. import mtasts, smtp
+from ..mtasts.fetch import _DeadlineSocket
 from ..net import Network, NetworkError
 from .record import Record
 from .report import MEDIA_GZIP, Report
@@ -122,13 +123,16 @@ def _post(report: Report, uri: str, net: Network, timeout: float) -> Sent:
     except OSError as e:
         return Sent(uri, False, f"cannot connect to {host}: {e}")
     try:
+        # The handshake and sendall each wait at most the socket timeout in all;
+        # the answer is read against the one deadline, however slowly it trickles.
         raw.settimeout(max(0.01, deadline - time.monotonic()))
         with net.ssl_context().wrap_socket(raw, server_hostname=host) as tls:
+            tls.settimeout(max(0.01, deadline - time.monotonic()))
             tls.sendall(f"POST {path} HTTP/1.1\r\nHost: {host}\r\n"
                         f"Content-Type: {MEDIA_GZIP}\r\nContent-Length: {len(body)}\r\n"
                         "User-Agent: smtp-tls-course\r\nConnection: close\r\n\r\n".encode()
                         + body)
-            response = http.client.HTTPResponse(tls)
+            response = http.client.HTTPResponse(_DeadlineSocket(tls, deadline))
             response.begin()
             response.read(4096)
             status, reason = response.status, response.reason
