@@ -38,6 +38,7 @@ from email.mime.text import MIMEText
 from .. import mtasts, smtp
 from ..mtasts.fetch import _DeadlineSocket
 from ..net import Network, NetworkError
+from ..safetext import visible
 from .record import Record
 from .report import MEDIA_GZIP, Report
 
@@ -135,7 +136,7 @@ def _post(report: Report, uri: str, net: Network, timeout: float) -> Sent:
             response = http.client.HTTPResponse(_DeadlineSocket(tls, deadline))
             response.begin()
             response.read(4096)
-            status, reason = response.status, response.reason
+            status, reason = response.status, visible(response.reason)[:100]
     except socket.timeout:
         return Sent(uri, False, f"{host} did not answer within {timeout:g} s")
     except ssl.SSLError as e:
