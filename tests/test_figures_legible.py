@@ -97,3 +97,15 @@ def test_chain_of_trust_is_legible(lab, host):
     fig = figures.chain_of_trust(dane.lookup_tlsa(host, lab.net),
                                  lab.certificate("mx1.example.com").cert)
     assert_legible(fig)
+
+
+def test_sequence_diagram_draws_control_and_bidi_characters_escaped(lab):
+    import dataclasses
+
+    transcript = _transcript(lab)
+    odd = dataclasses.replace(transcript.lines[0], data="220 mx\u202eevil \x1b[31m\r\n".encode())
+    transcript = dataclasses.replace(transcript, lines=(odd, *transcript.lines[1:]))
+    fig = figures.sequence_diagram(transcript)
+    texts = " ".join(t.get_text() for t in fig.axes[0].texts)
+    assert "\u202e" not in texts and "\x1b" not in texts
+    assert "mx\\u202eevil" in texts and "\\x1b[31m" in texts

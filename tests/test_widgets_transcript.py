@@ -67,3 +67,16 @@ def test_static_fallback_lists_every_line(delivery):
 def test_an_empty_transcript_is_refused_with_a_reason():
     with pytest.raises(ValueError, match="empty"):
         transcript_stepper(smtp.Transcript("mx.example", ()))
+
+
+def test_control_and_bidi_characters_in_a_line_are_shown_escaped(delivery):
+    import dataclasses
+
+    t = delivery.transcript
+    odd = dataclasses.replace(t.lines[0], data="220 mx\u202eevil \x1b[31mred\r\n".encode())
+    stepper = transcript_stepper(dataclasses.replace(t, lines=(odd, *t.lines[1:])))
+    shown = [stepper.line.value, stepper.eavesdropper.value, stepper.so_far.value,
+             str(stepper), stepper._repr_html_()]
+    for out in shown:
+        assert "\u202e" not in out and "\x1b" not in out
+        assert "mx\\u202eevil \\x1b[31mred" in out

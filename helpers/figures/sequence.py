@@ -37,9 +37,9 @@ def _steps(transcript: Transcript):
                 body = []
             continue
         if continuing and steps and steps[-1][0] == line.sender:
-            steps[-1][1] += "  " + line.text
+            steps[-1][1] += "  " + line.shown
         else:
-            steps.append([line.sender, line.text, line.encrypted])
+            steps.append([line.sender, line.shown, line.encrypted])
         # RFC 5321 §4.2.1: "250-" continues a reply, "250 " ends it.
         continuing = line.sender != CLIENT and line.text[3:4] == "-"
     return [tuple(s) for s in steps]

@@ -26,7 +26,7 @@ def eavesdropper_view(line) -> str:
     if line.encrypted:
         return (f"only TLS records carrying {len(line.data)} encrypted bytes: "
                 "unreadable without the session keys")
-    return line.text
+    return line.shown
 
 
 class TranscriptStepper(CourseWidget):
@@ -72,7 +72,7 @@ class TranscriptStepper(CourseWidget):
         self.line.value = (
             f'<div style="background:{colour};padding:4px">line {i + 1} of '
             f"{len(self.transcript.lines)}, from the {_who(line)}, {where}{note}:<br>"
-            f"<code>{html.escape(line.text)}</code></div>")
+            f"<code>{html.escape(line.shown)}</code></div>")
         self.eavesdropper.value = (
             f"<div><b>an eavesdropper on the path reads:</b> "
             f"<code>{html.escape(eavesdropper_view(line))}</code></div>")
@@ -85,7 +85,7 @@ class TranscriptStepper(CourseWidget):
             rows.append(f'<div style="background:{TLS_BG if seen.encrypted else CLEAR_BG};'
                         f'{border}font-family:monospace;white-space:pre">'
                         f"{'C:' if seen.sender == CLIENT else 'S:'} "
-                        f"{html.escape(seen.text)}</div>")
+                        f"{html.escape(seen.shown)}</div>")
         self.so_far.value = "".join(rows)
 
     def __str__(self) -> str:
@@ -97,7 +97,7 @@ class TranscriptStepper(CourseWidget):
                 out.append("    === TLS handshake ===")
             where = "TLS  " if line.encrypted else "CLEAR"
             out.append(f"{i + 1:>3} {where} {'C:' if line.sender == CLIENT else 'S:'} "
-                       f"{line.text}  | tap reads: {eavesdropper_view(line)}")
+                       f"{line.shown}  | tap reads: {eavesdropper_view(line)}")
         return "\n".join(out)
 
     def _repr_html_(self) -> str:
@@ -109,7 +109,7 @@ class TranscriptStepper(CourseWidget):
             rows.append(
                 f'<tr style="background:{TLS_BG if line.encrypted else CLEAR_BG}">'
                 f"<td>{i + 1}</td><td>{_who(line)}</td>"
-                f'<td style="text-align:left"><code>{html.escape(line.text)}</code></td>'
+                f'<td style="text-align:left"><code>{html.escape(line.shown)}</code></td>'
                 f'<td style="text-align:left">{html.escape(eavesdropper_view(line))}</td></tr>')
         return (f"<p>The session with <code>{html.escape(self.transcript.host)}</code>, "
                 "line by line (in JupyterLab: a stepper with back/next buttons)</p>"
