@@ -37,7 +37,7 @@ from .net import Network, NetworkError
 from .safetext import visible
 from .smtp import RecordingSMTP, Transcript, quit_politely
 
-POLICIES = ("opportunistic", "mta-sts", "dane", "auto")
+POLICIES = _policy.MODES  # opportunistic, mta-sts, dane, auto
 VERIFIED, UNVERIFIED, CLEAR, DEFERRED = (
     "delivered with verified TLS", "delivered with unverified TLS", "delivered in the clear",
     "deferred")
@@ -214,8 +214,7 @@ class Sender:
         self.failures.append(FailureDetail(result_type, policy_type, domain, mx, reason))
 
     def _attempt(self, domain, host, rule: _policy.Rule, message, recipient) -> Attempt:
-        policy_type = {"sts": "sts", "dane": "tlsa", "skip": "tlsa"}.get(rule.kind,
-                                                                        "no-policy-found")
+        policy_type = rule.policy_type
         # A delivered session counts as successful for TLS-RPT only if no failure
         # was noted on the way (testing mode delivers, yet reports it failed).
         self._attempt_failures = len(self.failures)
@@ -226,13 +225,11 @@ class Sender:
                 self.sessions.append((policy_type, domain, host, False))
             return Attempt(host, rule.name, False, "none", reason, transcript)
 
-        if rule.kind == "skip":
+        if rule.kind == "skip" or rule.node == "skip-sts":  # decided in helpers.policy
             return fail(rule.skip_failure, rule.skip_reason)
-        if rule.kind == "sts" and not rule.sts.matches(host):
-            reason = f"{host} is not an mx of the MTA-STS policy (RFC 8461 §4.1)"
-            if rule.sts.mode == "enforce":
-                return fail("validation-failure", reason)
-            self._report("validation-failure", "sts", domain, host, reason)
+        if rule.kind == "sts" and not rule.sts.matches(host):  # testing: report, go on
+            self._report("validation-failure", "sts", domain, host,
+                         f"{host} is not an mx of the MTA-STS policy (RFC 8461 §4.1)")
         try:
             client = RecordingSMTP(host, self.net, local_hostname=self.helo)
         except (OSError, NetworkError, smtplib.SMTPException) as e:
@@ -316,7 +313,6 @@ class Sender:
         # Accepted: the message is delivered (RFC 5321 §4.1.1.4, §6.1), whatever
         # happens to QUIT; counting a failed QUIT as a failure would send it twice.
         quit_politely(client)
-        policy_type = {"sts": "sts", "dane": "tlsa"}.get(rule.kind, "no-policy-found")
-        self.sessions.append((policy_type, recipient.rpartition("@")[2], host,
+        self.sessions.append((rule.policy_type, recipient.rpartition("@")[2], host,
                               len(self.failures) == self._attempt_failures))
         return Attempt(host, rule.name, True, tls, note, client.transcript)
