@@ -259,3 +259,18 @@ def test_untrusted_text_is_escaped_in_html():
     from helpers.tlsrpt import parse_record
     record = parse_record("v=TLSRPTv1; rua=mailto:a@x.example; x=<img>")
     assert "<img>" not in record._repr_html_()
+
+
+def test_control_and_bidi_characters_are_shown_escaped_but_kept_in_the_data():
+    def change(d):
+        d["organization-name"] = "Org\u202eevil"
+        d["report-id"] = "id\x1b[31m"
+        d["contact-info"] = "a\u200b@x.example"
+        d["policies"][0]["failure-details"][0]["receiving-mx-hostname"] = "mx\u2028.example"
+    r = parse_report(_broken(change))
+    for out in (str(r), r._repr_html_()):
+        assert not any(c in out for c in "\u202e\x1b\u200b\u2028")
+        assert "Org\\u202eevil" in out and "id\\x1b[31m" in out
+        assert "a\\u200b@x.example" in out and "mx\\u2028.example" in out
+    assert r.organization == "Org\u202eevil"
+    assert json.loads(r.to_json())["organization-name"] == "Org\u202eevil"

@@ -24,6 +24,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from ..safetext import visible
 from .record import TlsRptError
 
 POLICY_TYPES = ("sts", "tlsa", "no-policy-found")  # §4.3
@@ -61,7 +62,9 @@ class Failure:
         where = " ".join(f"{k}={v}" for k, v in (
             ("mx", self.receiving_mx_hostname), ("from", self.sending_mta_ip),
             ("to", self.receiving_ip), ("code", self.failure_reason_code)) if v)
-        return f"{self.count} x {self.result_type}" + (f" ({where})" if where else "")
+        # Every field came from the report's sender: shown with control and bidi
+        # characters escaped (the stored data keeps them as they were).
+        return visible(f"{self.count} x {self.result_type}" + (f" ({where})" if where else ""))
 
 
 @dataclass(frozen=True)
@@ -83,8 +86,8 @@ class PolicyReport:
         return self.failed / total if total else 0.0
 
     def __str__(self) -> str:
-        lines = [f"{self.policy_type} policy of {self.domain}: {self.successful} successful, "
-                 f"{self.failed} failed sessions"]
+        lines = [f"{visible(self.policy_type)} policy of {visible(self.domain)}: "
+                 f"{self.successful} successful, {self.failed} failed sessions"]
         lines += [f"  {f}" for f in self.failures]
         return "\n".join(lines)
 
@@ -176,7 +179,8 @@ class Report:
         return f"{name}!{unique}" + (".json.gz" if gz else ".json")
 
     def __str__(self) -> str:
-        lines = [f"TLS report {self.report_id} from {self.organization} ({self.contact})",
+        lines = [f"TLS report {visible(self.report_id)} from {visible(self.organization)} "
+                 f"({visible(self.contact)})",
                  f"  {_datetime_text(self.start)} to {_datetime_text(self.end)}: "
                  f"{self.successful} successful, {self.failed} failed sessions"]
         for p in self.policies:
@@ -184,7 +188,9 @@ class Report:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        e = html.escape
+        def e(text: str) -> str:  # from the report's sender: escaped twice over
+            return html.escape(visible(text))
+
         rows = []
         for p in self.policies:
             details = "<br>".join(e(str(f)) for f in p.failures) or "-"
