@@ -254,12 +254,19 @@ def test_sender_check_agrees_with_a_real_delivery(lab, name):
     assert expected in predicted.title, (str(predicted), str(outcome))
 
 
-def test_bidi_override_in_a_record_is_shown_escaped(lab):
-    # U+202E (RIGHT-TO-LEFT OVERRIDE) would make the record read in another order.
+def test_bidi_override_in_a_record_or_policy_is_shown_escaped(lab):
+    # U+202E (RIGHT-TO-LEFT OVERRIDE) would make the text read in another order.
+    # A TXT record is read byte for byte (helpers.txtrecord), so its UTF-8 bytes
+    # show as escapes too; the policy file is UTF-8 text.
     lab.set_records("example.com", "_mta-sts.example.com", "TXT",
                     ['"v=STSv1; id=mx\\226\\128\\174evil;"'])
-    result = domain.inspect("example.com", lab.net)
-    text, page = str(result), result._repr_html_()
-    assert "\u202e" not in text and "\u202e" not in page
-    assert "evil" in text and "evil" in page
-    assert "id=mx\\u202eevil" in text and "id=mx\\u202eevil" in page
+    lab.set_policy_answer("sts-enforce.example", body=(
+        "version: STSv1\nmode: enforce\nmx: *.sts-enforce.example\nmax_age: 604800\n"
+        "x-note: mx\u202eevil\n").encode())
+    for name, shown in (("example.com", "id=mx\u00e2\\x80\u00aeevil"),
+                        ("sts-enforce.example", "mx\\u202eevil")):
+        result = domain.inspect(name, lab.net)
+        text, page = str(result), result._repr_html_()
+        assert "\u202e" not in text and "\u202e" not in page
+        assert "\x80" not in text and "\x80" not in page
+        assert shown in text and shown in page

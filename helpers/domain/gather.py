@@ -29,6 +29,7 @@ import dns.rdatatype
 from .. import dane, mtasts, smtp
 from ..dnssec import ERROR, INSECURE, Lookup, resolve
 from ..net import Network, NetworkError
+from ..txtrecord import record_text
 from . import assess, path
 from .commands import Commands
 from .facts import HostFacts, MxFacts, ProbeFacts, RptFacts, StsFacts
@@ -233,8 +234,7 @@ def _txt(name: str, net: Network) -> tuple[tuple[str, ...], str | None]:
         return (), str(e)
     if r.rcode() not in (0, 3):  # NOERROR, NXDOMAIN
         return (), f"{name} TXT: {dns.rcode.to_text(r.rcode())}"
-    return tuple(sorted(b"".join(rd.strings).decode("utf-8", "replace")
-                        for rrset in r.answer if rrset.rdtype == dns.rdatatype.TXT
+    return tuple(sorted(record_text(rd) for rrset in r.answer if rrset.rdtype == dns.rdatatype.TXT
                         for rd in rrset)), None
 
 
