@@ -458,7 +458,7 @@ class _Validator:
 
     # -- the answer -----------------------------------------------------------------------------
 
-    def prove_positive(self, rrset, response, qname) -> None:
+    def prove_positive(self, rrset, response) -> None:
         """A signed answer (RFC 4035 §5.3): its RRSIG is by the zone holding it, a
         zone proven from the anchor down, and verifies; an answer without RRSIG
         is acceptable only below a proven unsigned delegation (``insecure``)."""
@@ -757,9 +757,9 @@ def resolve(name: str, rdtype: str, net: Network) -> Lookup:
             links.append(cname)
             target = cname[0].target
         for link in links:
-            v.prove_positive(link, response, link.name)
+            v.prove_positive(link, response)
         if rrset is not None:
-            v.prove_positive(rrset, response, target)
+            v.prove_positive(rrset, response)
             return Lookup(name, rdtype, SECURE, rrset, rcode,
                           "signatures verified up to the trust anchor", tuple(v.chain),
                           v.queries)

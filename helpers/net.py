@@ -204,15 +204,6 @@ class Network:
                 return answer.rrset[0].to_text()
         raise NetworkError(f"{host} has no A or AAAA record")
 
-    def connect(self, address: str, port: int) -> socket.socket:
-        """A TCP connection with this network's connect timeout, then its I/O timeout."""
-        try:
-            sock = socket.create_connection((address, port), timeout=self.connect_timeout)
-        except OSError as e:
-            raise NetworkError(f"cannot connect to {address} port {port}: {e}") from e
-        sock.settimeout(self.io_timeout)
-        return sock
-
     def ssl_context(self, *, verify: bool = True) -> ssl.SSLContext:
         """A client TLS context trusting this network's CAs.
 

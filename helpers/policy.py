@@ -346,7 +346,7 @@ def _uses_sts(mode: str) -> bool:
     return mode in ("mta-sts", "auto")
 
 
-def _tlsa_branch(mode: str, lookup: dane.TlsaLookup | None) -> str:
+def _tlsa_branch(lookup: dane.TlsaLookup | None) -> str:
     if lookup is None:
         return B_NONE
     if lookup.status in (BOGUS, ERROR):
@@ -361,7 +361,7 @@ def sts_needed(mode: str, mx: MxFacts, tlsa: dict[str, dane.TlsaLookup]) -> bool
     looked up): pure, used by :func:`gather` to look up only what is asked."""
     if not _uses_sts(mode) or mx.status not in (SECURE, INSECURE, "unvalidated"):
         return False
-    return any(_tlsa_branch(mode, tlsa.get(h)) in (B_NONE, B_UNUSABLE) for _, h in mx.hosts)
+    return any(_tlsa_branch(tlsa.get(h)) in (B_NONE, B_UNUSABLE) for _, h in mx.hosts)
 
 
 def decide(facts: Facts) -> Trace:
@@ -410,7 +410,7 @@ def _walk_mx(mode, mx_status, host, lookup, sts) -> tuple[list[Step], Rule]:
             found = f"{NOT_ASKED}"
         else:
             found = lookup.reason + "".join(f"; {r} ({r.mnemonic})" for r in lookup.records)
-        branch = _tlsa_branch(mode, lookup) if _uses_dane(mode) else B_NONE
+        branch = _tlsa_branch(lookup) if _uses_dane(mode) else B_NONE
         steps.append(_step("tlsa", branch, found))
         if branch == B_USABLE:
             return steps, _rule("dane", "DANE", tlsa=lookup)

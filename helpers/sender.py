@@ -282,7 +282,7 @@ class Sender:
             if not testing:
                 return fail(result_type, reason, client.transcript)
             self._report(result_type, "sts", domain, host, reason + " (testing: delivered anyway)")
-            return self._opportunistic_again(host, rule, message, recipient, client.transcript)
+            return self._opportunistic_again(host, rule, message, recipient)
         client.ehlo()
         tls = "verified" if verify else "unverified"
         note = "TLS with a verified certificate" if verify else "TLS, certificate not checked"
@@ -296,7 +296,7 @@ class Sender:
             note = f"DANE: {result.reason}"
         return self._send(client, host, rule, tls, message, recipient, note)
 
-    def _opportunistic_again(self, host, rule, message, recipient, first: Transcript):
+    def _opportunistic_again(self, host, rule, message, recipient):
         client = RecordingSMTP(host, self.net, local_hostname=self.helo)
         try:
             client.ehlo()
