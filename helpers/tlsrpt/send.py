@@ -157,15 +157,14 @@ def send_report(report: Report, record: Record, net: Network, *,
     one :class:`Sent` per URI. Nothing is raised for a failed delivery: the
     result says what went wrong."""
     limit = timeout if timeout is not None else min(POST_TIMEOUT, net.io_timeout * 2)
+    mailboxes = iter(record.mailto)  # the mailto: URIs' addresses, in their order in rua
     results = []
-    for uri in record.rua:
-        scheme = uri.split(":", 1)[0].lower()
-        if scheme == "mailto":
-            address = urllib.parse.unquote(uri.split(":", 1)[1].split("?", 1)[0])
-            results.append(_mail(report, uri, address, net, submitter, date))
-        elif scheme == "https":
+    for uri in record.rua:  # in the published order, one result per URI
+        if uri in record.https:
             results.append(_post(report, uri, net, limit))
+        elif uri.lower().startswith("mailto:"):
+            results.append(_mail(report, uri, next(mailboxes), net, submitter, date))
         else:
-            results.append(Sent(uri, False, f"scheme {scheme!r} is not mailto or https "
-                                "(RFC 8460 §3)"))
+            results.append(Sent(uri, False, f"scheme {uri.split(':', 1)[0].lower()!r} is not "
+                                "mailto or https (RFC 8460 §3)"))
     return tuple(results)
