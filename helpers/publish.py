@@ -20,7 +20,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from . import dane, mtasts
+from . import dane, mtasts, tlsrpt
 
 TTL = 300
 
@@ -156,8 +156,14 @@ def generate(domain: str, mx: Sequence[MxHost], *, mode: str | None = "testing",
         mtasts.parse_txt([txt])  # the course's own parser must accept it
         records.append((f"_mta-sts.{domain}", "TXT", f'"{txt}"'))
     report = f"v=TLSRPTv1; rua={rua or f'mailto:tlsrpt@{domain}'}"
-    if any(c in report for c in '"\\') or not report.split("rua=", 1)[1].startswith(
-            ("mailto:", "https:")):
-        raise PublishError(f"rua must be a mailto: or https: URI (RFC 8460 §3), not {rua!r}")
+    if any(c in report for c in '"\\'):  # would end or escape the zone file's TXT string
+        raise PublishError(f"rua must not contain '\"' or '\\' (percent-encode them, "
+                           f"RFC 8460 §3), not {rua!r}")
+    try:
+        parsed = tlsrpt.parse_record(report)  # the course's own parser must accept it
+    except tlsrpt.TlsRptError as e:
+        raise PublishError(f"rua={rua!r} is not valid: {e}") from None
+    if len(parsed.mailto) + len(parsed.https) != len(parsed.rua):
+        raise PublishError(f"rua must be mailto: or https: URIs (RFC 8460 §3), not {rua!r}")
     records.append((f"_smtp._tls.{domain}", "TXT", f'"{report}"'))
     return RecordSet(domain, tuple(records), policy, sts_id)

@@ -68,6 +68,10 @@ def test_no_mta_sts_when_mode_is_none(session_lab):
     (dict(domain=D, mx=[publish.MxHost(MX1, cert=b"not a certificate")]), "cannot be used"),
     (dict(domain=D, mx=[publish.MxHost(MX1)], mode="enforcing"), "invalid"),
     (dict(domain=D, mx=[publish.MxHost(MX1)], rua="tlsrpt@shop.example"), "RFC 8460"),
+    (dict(domain=D, mx=[publish.MxHost(MX1)], rua="mailto:nobody"), "RFC 8460"),
+    (dict(domain=D, mx=[publish.MxHost(MX1)], rua="mailto:a@shop.example,ftp://x.example/r"),
+     "RFC 8460"),
+    (dict(domain=D, mx=[publish.MxHost(MX1)], rua='mailto:a@shop.example; x="y"'), "RFC 8460"),
     (dict(domain=D, mx=[publish.MxHost(MX1)], max_age=10**9), "invalid"),
 ])
 def test_bad_input_is_refused_with_the_rule(args, match):
