@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 from ..txtrecord import EXT_NAME, EXT_VALUE, TxtSyntaxError, record_text, split_fields
 
-PREFIX = "v=TLSRPTv1;"
 SCHEMES = ("mailto", "https")  # §3: the two schemes a report can be sent to
 
 
