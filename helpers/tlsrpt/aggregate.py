@@ -57,10 +57,6 @@ class Aggregate:
         total = self.successful(day) + self.failed(day)
         return self.failed(day) / total if total else 0.0
 
-    def per_day(self) -> dict[date, tuple[int, int]]:
-        """Day -> (successful, failed) sessions."""
-        return {d: (self.successful(d), self.failed(d)) for d in self.days}
-
     def per_result_type(self) -> dict[str, dict[date, int]]:
         """Result type -> day -> failed sessions (from the failure details)."""
         out: dict[str, dict[date, int]] = defaultdict(lambda: dict.fromkeys(self.days, 0))
