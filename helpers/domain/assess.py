@@ -12,6 +12,7 @@ import datetime as _dt
 
 from .. import dane, tlsrpt
 from ..dnssec import BOGUS, ERROR, INSECURE, SECURE
+from ..mtasts import mx_matches
 from .commands import Commands
 from .facts import HostFacts, MxFacts, ProbeFacts, RptFacts, StsFacts
 from .result import FAIL, INFO, OK, SKIP, WARN, Check
@@ -349,7 +350,7 @@ def sts_checks(domain: str, s: StsFacts, mx_hosts: list[str], cmd: Commands,
                             "raise max_age to 604800 or more", curl))
     if p.mode != "none" and mx_hosts:
         unmatched = [h for h in mx_hosts if not p.matches(h)]
-        unused = [pat for pat in p.mx if not any(mtasts_match(pat, h) for h in mx_hosts)]
+        unused = [pat for pat in p.mx if not any(mx_matches(pat, h) for h in mx_hosts)]
         evidence = tuple(f"{h}: {'allowed' if p.matches(h) else 'NOT allowed'}" for h in mx_hosts)
         if unmatched:
             status = FAIL if p.mode == "enforce" else WARN
@@ -388,11 +389,6 @@ def sts_checks(domain: str, s: StsFacts, mx_hosts: list[str], cmd: Commands,
     return checks
 
 
-def mtasts_match(pattern: str, host: str) -> bool:
-    from ..mtasts import mx_matches
-    return mx_matches(pattern, host)
-
-
 # -- TLS-RPT ---------------------------------------------------------------------------------
 
 def parse_tlsrpt(texts):
@@ -403,15 +399,14 @@ def parse_tlsrpt(texts):
         return None, str(e)
 
 
-def tlsrpt_check(domain: str, r: RptFacts, policy_published: bool, cmd: Commands,
-                 parse=parse_tlsrpt) -> Check:
+def tlsrpt_check(domain: str, r: RptFacts, policy_published: bool, cmd: Commands) -> Check:
     """The ``_smtp._tls`` record (RFC 8460 §3): how the domain hears of failures."""
     name = f"_smtp._tls.{domain}"
     dig = cmd.dig(name, "TXT")
     if r.error:
         return Check("tlsrpt", "TLS-RPT", FAIL, "the TLS-RPT lookup failed", r.error,
                      "RFC 8460 §3", "", dig)
-    record, problem = parse(r.txt)
+    record, problem = parse_tlsrpt(r.txt)
     if record is not None:
         where = ", ".join(record.rua)
         if record.warnings:
