@@ -18,6 +18,7 @@ from dataclasses import asdict, fields
 import ipywidgets as widgets
 
 from ..recommend import Profile, Recommendation, recommend
+from ._common import CourseWidget
 
 QUESTIONS = {
     "dnssec": "Can your DNS host sign the zone with DNSSEC and serve TLSA records?",
@@ -29,7 +30,7 @@ QUESTIONS = {
 }
 
 
-class OperatorForm:
+class OperatorForm(CourseWidget):
     """The form's root widget and handles to its parts (see the module docstring)."""
 
     def __init__(self, profile: Profile | None = None):
@@ -70,13 +71,6 @@ class OperatorForm:
                           for q, v in self._answers())
         return (f'<ul style="list-style:none">{answers}</ul>'
                 f"{self.recommendation._repr_html_()}")
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.root._repr_mimebundle_(**kwargs) or {}
-        bundle = dict(bundle)
-        bundle["text/plain"] = str(self)
-        bundle["text/html"] = self._repr_html_()  # where widgets do not render
-        return bundle
 
 
 def operator_form(profile: Profile | None = None, **answers) -> OperatorForm:
