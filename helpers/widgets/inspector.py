@@ -20,14 +20,14 @@ import ipywidgets as widgets
 from .. import domain as _domain
 from ..domain.result import COLOURS, FAIL, STATUSES, escape
 from ..net import Network
-from ._common import LabKeeper
+from ._common import CourseWidget, LabKeeper
 
 #: Real domains offered in live mode: large mail providers with MTA-STS and/or DANE.
 LIVE_SUGGESTIONS = ("gmail.com", "outlook.com", "yahoo.com", "posteo.de", "mailbox.org",
                     "protonmail.com", "ietf.org")
 
 
-class Inspector:
+class Inspector(CourseWidget):
     """See the module docstring. ``live``: a factory for the live Network
     (default :meth:`Network.live`), called only when live mode is used.
     ``lab``: the lab ``net`` belongs to, if any; once the notebook's clean-up
@@ -141,18 +141,16 @@ class Inspector:
     def __repr__(self) -> str:
         return "<Inspector: type a domain, press Enter>"
 
+    def __str__(self) -> str:
+        """The text form (text/plain): the short description, as before."""
+        return repr(self)
+
     def _repr_html_(self) -> str:
         """The static view (where widgets do not render): the last result, if any."""
         if self.result is not None:
             return self.result._repr_html_()
         return ("<p><i>The domain inspector: run this notebook in Jupyter to type a domain "
                 "and watch its checks arrive.</i></p>")
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.root._repr_mimebundle_(**kwargs) or {}
-        bundle["text/plain"] = repr(self)
-        bundle["text/html"] = self._repr_html_()
-        return bundle
 
 
 def inspector(net_or_lab, *, domains=None, **options) -> Inspector:
