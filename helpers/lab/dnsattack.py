@@ -208,18 +208,18 @@ def replay(of: str, of_type: str) -> Action:
 
 def forge(values: list[str], *, sign_with: str | None = None, signer: str | None = None,
           expired: bool = False) -> Action:
-    """Answer with ``values`` (zone-file text) for the question's name and type:
+    """Answer with ``values`` (zone-file text, or RFC 3597 ``\\# LENGTH HEX`` for
+    data dnspython would refuse) for the question's name and type:
     unsigned, or signed with the lab DNSSEC key labelled ``sign_with`` (a zone the
     attacker owns, or any label: a key of its own) under the ``signer`` name
     (default: that label). ``expired=True`` makes the signature's validity end
     in the past (a replayed old signature, RFC 4035 §5.3.1)."""
     def act(response, attacker):
-        from .zones import EXPIRATION, INCEPTION, TTL, dnssec_key
+        from .zones import EXPIRATION, INCEPTION, TTL, dnssec_key, forged_rdata
         q = response.question[0]
         rrset = dns.rrset.RRset(q.name, dns.rdataclass.IN, q.rdtype)
         for text in values:
-            rrset.add(dns.rdata.from_text(dns.rdataclass.IN, q.rdtype, text,
-                                          origin=dns.name.root, relativize=False), TTL)
+            rrset.add(forged_rdata(q.rdtype, text), TTL)
         out = [rrset]
         if sign_with is not None:
             key, dnskey = dnssec_key(attacker.zones.seed, sign_with)

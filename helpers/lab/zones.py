@@ -131,7 +131,7 @@ def build_zone(spec: ZoneSpec, seed: int) -> dns.zone.Zone:
         rdataset = node.find_rdataset(dns.rdataclass.IN, rdtype_i, create=True)
         rdataset.clear()
         for text in values:
-            rdataset.add(_forged_rdata(rdtype_i, text), TTL)
+            rdataset.add(forged_rdata(rdtype_i, text), TTL)
         if signature is not None:
             key_label, signer = signature
             key, dnskey = dnssec_key(seed, key_label)
@@ -157,7 +157,7 @@ def _check_value(owner: str, rdtype: str, text) -> None:
                          f"{e or type(e).__name__}") from None
 
 
-def _forged_rdata(rdtype: int, text: str) -> dns.rdata.Rdata:
+def forged_rdata(rdtype: int, text: str) -> dns.rdata.Rdata:
     """Zone-file text, or RFC 3597 generic form (``\\# LENGTH HEX``) kept as raw
     bytes, so that malformed data dnspython would refuse can be served too."""
     if text.startswith("\\#"):
