@@ -242,7 +242,7 @@ def test_same_seed_checker_starts_a_second_lab(lab):
 
 def test_a_checker_without_the_decorator_is_still_named():
     def check_something(answer):
-        ex._answered(answer, "answer")
+        ex.core._answered(answer, "answer")
 
     with pytest.raises(ex.ExerciseFailed) as e:
         check_something(None)

@@ -85,7 +85,7 @@
 
 # %%
 from helpers import doctor
-from helpers.exercises import SEED_QUESTIONS, check_same_seed, check_smtp_endpoint
+from helpers.exercises.nb00 import SEED_QUESTIONS, check_same_seed, check_smtp_endpoint
 from helpers.lab import Lab
 from helpers.net import Network
 from helpers.tables import Table

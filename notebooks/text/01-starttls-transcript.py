@@ -40,7 +40,7 @@
 
 # %%
 from helpers import figures, smtp
-from helpers.exercises import (TAP_QUESTIONS, check_last_readable, check_parse_ehlo,
+from helpers.exercises.nb01 import (TAP_QUESTIONS, check_last_readable, check_parse_ehlo,
                                 check_tap_prediction)
 from helpers.lab import Lab
 

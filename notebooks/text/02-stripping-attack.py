@@ -44,7 +44,7 @@
 # %%
 from helpers import figures
 from helpers.attacks import MESSAGE, SECRET, run_matrix, set_up, side_by_side
-from helpers.exercises import PREDICT_ATTACKS, check_found_secret, check_matrix_prediction
+from helpers.exercises.nb02 import PREDICT_ATTACKS, check_found_secret, check_matrix_prediction
 from helpers.lab import Lab
 from helpers.sender import Sender
 

@@ -42,8 +42,8 @@
 
 # %%
 from helpers import figures, mtasts, smtp
-from helpers.exercises import CORP_MX, PREDICT_HOSTS, PREDICT_PATTERNS
-from helpers.exercises import check_mx_prediction, check_policy_for_mx
+from helpers.exercises.nb03 import CORP_MX, PREDICT_HOSTS, PREDICT_PATTERNS
+from helpers.exercises.nb03 import check_mx_prediction, check_policy_for_mx
 from helpers.lab import Lab
 from helpers.mtasts import MtaStsError, mx_matches, parse_policy, parse_txt
 

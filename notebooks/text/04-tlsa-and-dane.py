@@ -61,7 +61,7 @@ from cryptography.hazmat.primitives import serialization
 
 from helpers import dane, dnssec, figures, smtp
 from helpers.dane import TLSA, verify_chain
-from helpers.exercises import (DNSSEC_LOOKUPS, check_dane_predictions, check_dnssec_statuses,
+from helpers.exercises.nb04 import (DNSSEC_LOOKUPS, check_dane_predictions, check_dnssec_statuses,
                                 check_tlsa_record, dane_cases)
 from helpers.lab import Lab
 

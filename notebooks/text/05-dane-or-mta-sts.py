@@ -49,8 +49,8 @@ from helpers import figures, policy, publish
 from helpers.attacks import run_matrix
 from helpers.dane import TLSA
 from helpers.deploy import try_senders
-from helpers.exercises import DESIGN_DOMAIN, DESIGN_MX, OPERATOR_PROFILES, PATH_CASES
-from helpers.exercises import check_operator_picks, check_path_prediction, check_record_design
+from helpers.exercises.nb05 import DESIGN_DOMAIN, DESIGN_MX, OPERATOR_PROFILES, PATH_CASES
+from helpers.exercises.nb05 import check_operator_picks, check_path_prediction, check_record_design
 from helpers.lab import Lab
 from helpers.widgets.operator import operator_form
 

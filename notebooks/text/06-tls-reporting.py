@@ -50,8 +50,8 @@ import json
 from datetime import datetime, timedelta, timezone
 
 from helpers import figures, tlsrpt
-from helpers.exercises import CORP_RUA, check_attack_days, check_failure_rate
-from helpers.exercises import check_tlsrpt_record
+from helpers.exercises.nb06 import CORP_RUA, check_attack_days, check_failure_rate
+from helpers.exercises.nb06 import check_tlsrpt_record
 from helpers.lab import Lab
 from helpers.sender import Sender
 from helpers.tlsrpt import TlsRptError, parse_record, parse_report

@@ -49,7 +49,7 @@ from pathlib import Path
 from helpers import domain
 from helpers.dane import TLSA
 from helpers.domain import Inspection
-from helpers.exercises import BROKEN_DOMAINS, FIXES, check_broken, check_domain_clean
+from helpers.exercises.nb07 import BROKEN_DOMAINS, FIXES, check_broken, check_domain_clean
 from helpers.lab import Lab
 from helpers.net import Network
 from helpers.widgets.inspector import inspector

@@ -1,0 +1,62 @@
+"""Checkers for notebook 07's "Try it yourself" exercises (see :mod:`helpers.exercises.core`)."""
+
+from __future__ import annotations
+
+
+from .core import Passed, _answered, _fail
+
+BROKEN_DOMAINS = ("sts-expired.example", "dane-rollover.example", "sts-mx-mismatch.example")
+FIXES = {
+    "A": "renew the MX certificate (and automate renewals)",
+    "B": "publish the TLSA record of the key the MX serves now",
+    "C": "list the MX host in the policy's mx lines, and change the id",
+    "D": "sign the zone with DNSSEC",
+    "E": "enable STARTTLS on the MX",
+}
+_RIGHT_FIX = {"certificate": "A", "dane": "B", "mta-sts-mx": "C", "tlsa": "D",
+              "starttls": "E"}
+
+
+def check_broken(answer, lab) -> Passed:
+    """Exercise: for each of BROKEN_DOMAINS, the id of the check that fails (not
+    ``sender``, which only follows from it) and the letter of the fix in FIXES."""
+    from ..domain import inspect
+
+    _answered(answer, "broken")
+    if not isinstance(answer, dict) or set(answer) != set(BROKEN_DOMAINS):
+        _fail(f"Give a dict with one entry per domain: {', '.join(BROKEN_DOMAINS)}.")
+    for name in BROKEN_DOMAINS:
+        given = answer[name]
+        if not (isinstance(given, tuple) and len(given) == 2):
+            _fail(f"For {name} give a pair: (check id, fix letter), e.g. ('dnssec', 'D').")
+        check_id, letter = str(given[0]), str(given[1]).upper()
+        failing = [c for c in inspect(name, lab.net, smtp=True).checks
+                   if c.status == "fail" and c.id != "sender"]
+        ids = {c.id for c in failing} | {c.id.split(":")[0] for c in failing}
+        if check_id == "sender":
+            _fail(f"{name}: 'sender' fails because of another check; name that one.")
+        if check_id not in ids:
+            _fail(f"{name}: {check_id!r} is not the check that fails; look for the status "
+                  "'fail' in its inspection.")
+        kind = check_id.split(":")[0]
+        if letter not in FIXES:
+            _fail(f"{name}: choose the fix among the letters {', '.join(FIXES)}.")
+        if _RIGHT_FIX.get(kind) != letter:
+            _fail(f"{name}: fix {letter} ({FIXES[letter]}) would not clear {check_id!r}; "
+                  "read that check's 'fix' line.")
+    return Passed("Each failure named, with the fix that clears it: an inspection "
+                  "tells what to change, not only that something is wrong.")
+
+
+def check_domain_clean(lab, name: str = "dane-rollover.example") -> Passed:
+    """Exercise: after your change in the lab, ``name``'s inspection flags nothing."""
+    from ..domain import inspect
+
+    result = inspect(name, lab.net)
+    if result.error:
+        _fail(f"The inspection could not run: {result.error}")
+    flagged = [f"{c.id} ({c.status}: {c.title})" for c in result.flagged]
+    if flagged:
+        _fail(f"{name} still has: {'; '.join(flagged)}.")
+    return Passed(f"{name} is clean: {result.verdict}. The same fix works on a real "
+                  "zone: publish the new record first, then change the key.")
