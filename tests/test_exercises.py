@@ -139,19 +139,41 @@ def test_mx_prediction_checker():
         ex.check_mx_prediction(wrong)
 
 
-def test_tlsa_record_checker(lab):
-    from helpers.dane import TLSA
+NSEC_RIGHT = ["no such name", "no such type", "exists", "no such type", "no such name"]
 
-    cert = lab.certificate("mx2.example.com").cert
-    ex.check_tlsa_record(str(TLSA.from_cert(cert)), lab)
-    with pytest.raises(ex.ExerciseFailed, match="whole certificate"):
-        ex.check_tlsa_record(str(TLSA.from_cert(cert, 3, 0, 1)), lab)
-    with pytest.raises(ex.ExerciseFailed, match="mx1's key"):
-        ex.check_tlsa_record(str(TLSA.from_cert(lab.certificate("mx1.example.com").cert)), lab)
-    with pytest.raises(ex.ExerciseFailed, match="3 1 1 record"):
-        ex.check_tlsa_record(str(TLSA.from_cert(cert, 3, 1, 2)), lab)
-    with pytest.raises(ex.ExerciseFailed, match="not a TLSA record"):
-        ex.check_tlsa_record("sha256:abc", lab)
+
+def test_nsec_checker_answers_from_the_zone(lab):
+    """Each expected answer is what the lab's signed zone proves, and the chain
+    shown to the learner holds the proof (owner, next name, type list)."""
+    chain = ex.nsec_chain(lab)
+    assert chain[0].startswith("example.com. NSEC ") and len(chain) > 5
+    assert any(line.startswith("mx1.example.com. NSEC ") and "TLSA" not in line for line in chain)
+    ex.check_nsec_answers(NSEC_RIGHT, lab)
+    ex.check_nsec_answers([a.upper() for a in NSEC_RIGHT], lab)
+
+
+@pytest.mark.parametrize("index,wrong,hint", [
+    (0, "no such type", "no NSEC has mail.example.com as its owner"),
+    (1, "no such name", "An NSEC exists only at a name that exists"),
+    (2, "no such type", "read the types it lists"),
+    (4, "exists", "wraps around"),
+    (0, "maybe", "say one of"),
+])
+def test_nsec_checker_hints(lab, index, wrong, hint):
+    answer = list(NSEC_RIGHT)
+    answer[index] = wrong
+    with pytest.raises(ex.ExerciseFailed, match=hint) as e:
+        ex.check_nsec_answers(answer, lab)
+    if wrong in ex.NSEC_ANSWERS:
+        assert NSEC_RIGHT[index] not in str(e.value)  # the hint never says the answer
+
+
+def test_nsec_checker_follows_the_zone(lab):
+    """The checker asks the zone, not a stored list: publish a TLSA record at
+    mx1.example.com and question 2's answer changes."""
+    lab.set_records("example.com", "mx1.example.com", "TLSA", ["3 1 1 " + "ab" * 32])
+    with pytest.raises(ex.ExerciseFailed, match="Question 2"):
+        ex.check_nsec_answers(NSEC_RIGHT, lab)
 
 
 def test_dane_predictions_checker():

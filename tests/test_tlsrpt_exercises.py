@@ -58,18 +58,47 @@ def test_attack_days_checker():
         ex.check_attack_days(["Wednesday"], week)
 
 
+PROVIDER = "https://reports.example.net/tlsrpt?org=corp%2Ceu"
+
+
 def test_tlsrpt_record_checker():
-    right = "v=TLSRPTv1; rua=mailto:tls-reports@corp.example,https://tlsrpt.corp.example/v1"
+    right = f"v=TLSRPTv1; rua=mailto:tls-reports@corp.example,{PROVIDER}"
     assert "mailed and POSTed" in str(ex.check_tlsrpt_record(right))
-    ex.check_tlsrpt_record("v=TLSRPTv1;rua=https://tlsrpt.corp.example/v1 , "
+    ex.check_tlsrpt_record(f"v=TLSRPTv1;rua={PROVIDER.replace('%2C', '%2c')} , "
                            "mailto:tls-reports@corp.example;")
     for wrong, hint in [
         ("v=TLSRPTv1; rua=mailto:tls-reports@corp.example", "should also go to"),
-        ("v=TLSRPTv1; rua=mailto:tls-reports@corp.example; rua=https://tlsrpt.corp.example/v1",
+        # The URL pasted as given: its comma splits the list (RFC 8460 §3).
+        ("v=TLSRPTv1; rua=mailto:tls-reports@corp.example,"
+         "https://reports.example.net/tlsrpt?org=corp,eu", "what does a comma mean"),
+        ("v=TLSRPTv1; rua=mailto:tls-reports@corp.example,"
+         "https://reports.example.net/tlsrpt?org=corp", "not exactly"),
+        (f"v=TLSRPTv1; rua=mailto:tls-reports@corp.example; rua={PROVIDER}",
          "warning worth fixing"),
         ("v=TLSRPTv1 rua=mailto:tls-reports@corp.example", "does not parse"),
         (right + ",mailto:other@corp.example", "not one of the two"),
         (b"v=TLSRPTv1", "as a string"),
     ]:
-        with pytest.raises(ex.ExerciseFailed, match=hint):
+        with pytest.raises(ex.ExerciseFailed, match=hint) as e:
             ex.check_tlsrpt_record(wrong)
+        assert "%2C" not in str(e.value) and "%2c" not in str(e.value), "a hint gave the answer"
+
+
+def test_mystery_week_needs_the_reports(lab):
+    """Exercise 2 runs a week whose attack days are not in the notebook: only the
+    reports tell them, and the operator's own expired certificate is a decoy."""
+    from pathlib import Path
+
+    week = ex.mystery_week(lab)
+    stripped = week.per_result_type()["starttls-not-supported"]
+    days = sorted(d for d, n in stripped.items() if n)
+    assert days == [date(2026, 6, 9), date(2026, 6, 13)]
+    assert ex.check_attack_days(days, week)
+    expired = [d for d, n in week.per_result_type()["certificate-expired"].items() if n]
+    assert expired, "the week must contain failures that are not attacks"
+    with pytest.raises(ex.ExerciseFailed, match="not of the kind stripping causes"):
+        ex.check_attack_days(days + expired[:1], week)
+    text = (Path(__file__).parent.parent / "notebooks/text/06-tls-reporting.py").read_text()
+    exercise = text[text.index("**Exercise 2.**"):text.index("**Exercise 3.**")]
+    for day in days:
+        assert day.isoformat() not in exercise

@@ -42,31 +42,73 @@ def check_dnssec_statuses(prediction, lab) -> Passed:
                   "secure, an unsigned zone insecure, and bogus is one broken answer.")
 
 
-@checker
-def check_tlsa_record(answer, lab, host: str = "mx2.example.com") -> Passed:
-    """Exercise: the ``3 1 1`` TLSA record of ``host``'s certificate."""
-    from ..dane import TLSA, DaneError
+#: Exercise 1: questions to answer from example.com's NSEC chain alone.
+NSEC_QUESTIONS = (
+    ("mail.example.com", "A"),
+    ("mx1.example.com", "TLSA"),
+    ("_25._tcp.mx2.example.com", "TLSA"),
+    ("example.com", "TLSA"),
+    ("www.example.com", "MX"),
+)
+NSEC_ANSWERS = ("exists", "no such name", "no such type")
 
-    _answered(answer, "my_tlsa")
-    cert = lab.certificate(host).cert
-    expected = TLSA.from_cert(cert)
+
+def nsec_chain(lab, zone: str = "example.com") -> list[str]:
+    """The NSEC records of ``zone`` in the lab, in chain order from its top:
+    each one's owner, next name and type list, as dig shows them. (Walking a
+    zone this way is possible for anyone: NSEC5 and NSEC3 exist because of it.)"""
+    import dns.name
+
+    resolver, name, seen, lines = lab.net.resolver(), dns.name.from_text(zone), set(), []
+    while name not in seen:
+        seen.add(name)
+        rdata = resolver.resolve(name, "NSEC")[0]
+        lines.append(f"{name} NSEC {rdata.to_text()}")
+        name = rdata.next
+    return lines
+
+
+def _nsec_truth(lab, name: str, rdtype: str) -> str:
+    """What the lab's signed zone really says (RFC 4035 §3.1.3: NXDOMAIN or
+    NODATA, each with its NSEC proof)."""
+    import dns.resolver
+
     try:
-        given = answer if isinstance(answer, TLSA) else TLSA.parse(str(answer))
-    except DaneError as e:
-        _fail(f"That is not a TLSA record: {e}. Write it as '3 1 1 <hex>'.")
-    if given == expected:
-        return Passed(f"{expected} is the record of {host}'s key; it matches what DNS publishes.")
-    if given.data == TLSA.from_cert(cert, 3, 0, 1).data:
-        _fail("You hashed the whole certificate (selector 0); selector 1 hashes only the "
-              "public key, as DER SubjectPublicKeyInfo.")
-    if (given.usage, given.selector, given.matching_type) != (3, 1, 1):
-        _fail("The task asks for a 3 1 1 record: DANE-EE, SubjectPublicKeyInfo, SHA-256.")
-    if given.data == TLSA.from_cert(lab.certificate("mx1.example.com").cert).data:
-        _fail("That is mx1's key: use the certificate of mx2.example.com.")
-    if len(given.data) != 32:
-        _fail(f"A SHA-256 digest is 32 bytes (64 hex digits); yours is {len(given.data)} bytes.")
-    _fail("The digest differs: hash the DER SubjectPublicKeyInfo (not PEM text, not the "
-          "raw key point) with SHA-256.")
+        lab.net.resolver().resolve(name, rdtype)
+    except dns.resolver.NXDOMAIN:
+        return "no such name"
+    except dns.resolver.NoAnswer:
+        return "no such type"
+    return "exists"
+
+
+@checker
+def check_nsec_answers(answer, lab) -> Passed:
+    """Exercise: for each of NSEC_QUESTIONS, what example.com's NSEC records prove."""
+    _answered(answer, "proofs")
+    if not isinstance(answer, (list, tuple)) or len(answer) != len(NSEC_QUESTIONS):
+        _fail(f"Give a list of {len(NSEC_QUESTIONS)} answers, one per question, in order.")
+    for number, ((name, rdtype), given) in enumerate(zip(NSEC_QUESTIONS, answer), start=1):
+        given = str(given).strip().lower()
+        if given not in NSEC_ANSWERS:
+            _fail(f"Answer {number}: say one of {', '.join(map(repr, NSEC_ANSWERS))}.")
+        truth = _nsec_truth(lab, name, rdtype)
+        if given == truth:
+            continue
+        if truth == "no such type":
+            _fail(f"Question {number}: is there an NSEC whose owner is {name} itself? An NSEC "
+                  "exists only at a name that exists; then its type list decides.")
+        if truth == "exists":
+            _fail(f"Question {number}: find the NSEC whose owner is {name}, and read the "
+                  "types it lists.")
+        if given == "no such type":
+            _fail(f"Question {number}: no NSEC has {name} as its owner. Sort it among the "
+                  "owners, label by label from the right: which NSEC's range covers it?")
+        _fail(f"Question {number}: place {name} in the chain, label by label from the "
+              "right (digits, then '_', then letters), and remember that the last NSEC's "
+              "next name wraps around to the zone's top.")
+    return Passed("Each answer read from signed NSEC records: a validator proves absence "
+                  "the same way, and an attacker without the zone's key cannot change it.")
 
 
 # The cases are judged at a fixed date, so their verdicts never drift with the clock.

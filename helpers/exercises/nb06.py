@@ -2,11 +2,38 @@
 
 from __future__ import annotations
 
+import re
+
 from .core import Passed, _answered, _fail
 
 # (imports inside the checkers keep this block self-contained)
 
-CORP_RUA = ("mailto:tls-reports@corp.example", "https://tlsrpt.corp.example/v1")
+#: Exercise 3: where corp.example wants its reports. The provider's URL has a
+#: comma in its query string, which RFC 8460 §3 says must be percent-encoded.
+CORP_RUA = ("mailto:tls-reports@corp.example", "https://reports.example.net/tlsrpt?org=corp,eu")
+
+# Exercise 2's week: which days the attacker (and the operator's own mistakes)
+# struck is kept here, out of the notebook, so the answer is only in the
+# reports. Day numbers count from 0 (2026-06-08 is day 0).
+_MYSTERY_START = (2026, 6, 8)
+_MYSTERY_STRIP = (1, 5)
+_MYSTERY_EXPIRED = (3, 4)
+
+
+def mystery_week(lab):
+    """Exercise 2 of notebook 06: run a week of mail to sts-testing.example in
+    ``lab`` (after ``lab.reset()``), with an attacker on some days and the
+    operator's own mistakes on others, and return the aggregate of the reports
+    that arrived (:func:`helpers.tlsrpt.aggregate`). The days are not shown:
+    finding them from the reports is the exercise."""
+    import datetime as dt
+
+    from .. import tlsrpt
+
+    lab.reset()
+    tlsrpt.simulate_week(lab, first_day=dt.date(*_MYSTERY_START),
+                         strip_days=_MYSTERY_STRIP, expired_days=_MYSTERY_EXPIRED)
+    return tlsrpt.aggregate(tlsrpt.collect(lab.mailbox, "tlsrpt@sts-testing.example"))
 
 
 def check_failure_rate(answer, report) -> Passed:
@@ -71,15 +98,25 @@ def check_tlsrpt_record(text) -> Passed:
     try:
         record = parse_record(text)
     except TlsRptError as e:
+        if CORP_RUA[1] in text:
+            _fail("The provider's URL went in as it is, and the record no longer parses: "
+                  "what does a comma mean in rua=, and how does a URI carry a character "
+                  "that has a meaning around it (RFC 8460 §3)?")
         _fail(f"The record does not parse: {e}")
-    missing = [u for u in CORP_RUA if u not in record.rua]
+    # Percent-escapes are case-insensitive (RFC 3986 §2.1): %2c is %2C.
+    given = [re.sub(r"%[0-9a-fA-F]{2}", lambda m: m.group().upper(), u) for u in record.rua]
+    wanted = (CORP_RUA[0], CORP_RUA[1].replace(",", "%2C"))
+    missing = [u for u in wanted if u not in given]
+    if wanted[1] in missing and any(u.startswith(CORP_RUA[1].split("?")[0]) for u in given):
+        _fail("The provider's URL is there, but not exactly: once the receiver decodes it, "
+              "its query string must still say org=corp,eu.")
     if missing:
-        _fail(f"Reports should also go to {missing[0]!r}: list both URIs in rua=, "
-              "separated by a comma.")
-    extra = [u for u in record.rua if u not in CORP_RUA]
+        _fail(f"Reports should also go to {CORP_RUA[wanted.index(missing[0])]!r}: list both "
+              "destinations in rua=, separated by a comma.")
+    extra = [u for u in given if u not in wanted]
     if extra:
         _fail(f"{extra[0]!r} is not one of the two destinations asked for.")
     if record.warnings:
         _fail(f"It parses, with a warning worth fixing: {record.warnings[0]}")
-    return Passed("Reports will be mailed and POSTed: "
-                  + ", ".join(record.rua) + ".")
+    return Passed("Reports will be mailed and POSTed: " + ", ".join(record.rua)
+                  + ". The comma inside the URL is %2C, so it cannot split the list.")

@@ -61,8 +61,9 @@ from cryptography.hazmat.primitives import serialization
 
 from helpers import dane, dnssec, figures, smtp
 from helpers.dane import TLSA, verify_chain
-from helpers.exercises.nb04 import (DNSSEC_LOOKUPS, check_dane_predictions, check_dnssec_statuses,
-                                check_tlsa_record, dane_cases)
+from helpers.exercises.nb04 import (DNSSEC_LOOKUPS, NSEC_QUESTIONS, check_dane_predictions,
+                                    check_dnssec_statuses, check_nsec_answers, dane_cases,
+                                    nsec_chain)
 from helpers.lab import Lab
 
 lab = Lab.start(seed=1)
@@ -423,21 +424,28 @@ print(sender.retry()[0].status, "- still queued:", len(sender.queue))
 # %% [markdown]
 # ## Try it yourself
 #
-# **Exercise 1.** Compute the `3 1 1` TLSA record of `mx2.example.com`'s
-# certificate (`lab.certificate("mx2.example.com").cert`) and store it, as text
-# `"3 1 1 <hex>"`, in `my_tlsa`. Compute it; do not copy it from DNS.
+# **Exercise 1.** Below is every NSEC record of `example.com`, in chain order
+# (anyone can walk a zone's NSEC chain like this, one question at a time).
+# From these records alone, what does the zone prove for each question: that
+# the records `"exists"`, that there is `"no such name"` (NXDOMAIN), or that
+# the name exists with `"no such type"` (NODATA)? Store the five answers, in
+# order, in `proofs`. DNS sorts names label by label from the right, each
+# label compared as lowercase bytes (digits, then `_`, then letters; a
+# shorter label before a longer one it begins).
 
 # %%
-my_tlsa = None  # your answer: "3 1 1 <hex>"
+for record in nsec_chain(lab):
+    print(record)
+print()
+for number, (name, rdtype) in enumerate(NSEC_QUESTIONS, start=1):
+    print(f"{number}. {name} {rdtype}")
+proofs = None  # your answer: ["exists" / "no such name" / "no such type", ...]
 ### BEGIN SOLUTION
-mx2 = lab.certificate("mx2.example.com").cert
-mx2_spki = mx2.public_key().public_bytes(serialization.Encoding.DER,
-                                         serialization.PublicFormat.SubjectPublicKeyInfo)
-my_tlsa = "3 1 1 " + hashlib.sha256(mx2_spki).hexdigest()
+proofs = ["no such name", "no such type", "exists", "no such type", "no such name"]
 ### END SOLUTION
 
 # %% tags=["check"]
-check_tlsa_record(my_tlsa, lab)
+check_nsec_answers(proofs, lab)
 
 # %% [markdown]
 # **Exercise 2.** For each situation below, is the server authenticated by

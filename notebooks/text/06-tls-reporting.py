@@ -50,7 +50,7 @@ import json
 from datetime import datetime, timedelta, timezone
 
 from helpers import figures, tlsrpt
-from helpers.exercises.nb06 import CORP_RUA, check_attack_days, check_failure_rate
+from helpers.exercises.nb06 import CORP_RUA, check_attack_days, check_failure_rate, mystery_week
 from helpers.exercises.nb06 import check_tlsrpt_record
 from helpers.lab import Lab
 from helpers.sender import Sender
@@ -305,15 +305,16 @@ failure_rate = failed / total
 check_failure_rate(failure_rate, provider_b)
 
 # %% [markdown]
-# **Exercise 2.** A different week, with the attacker on other days. From the
-# reports alone, find every day on which an attacker stripped STARTTLS: put
-# them in `attack_days` (a list of `datetime.date`, or strings like
-# `"2026-06-01"`). Careful: not every failure is an attack.
+# **Exercise 2.** Another week of mail to `sts-testing.example`, a week later.
+# This time you are not told what happened: `mystery_week(lab)` runs it (an
+# attacker was on the path on some days, and the operator made mistakes of
+# their own on others) and returns the aggregate of the reports that arrived.
+# From the reports alone, find every day on which an attacker stripped
+# STARTTLS: put them in `attack_days` (a list of `datetime.date`, or strings
+# like `"2026-06-08"`). Not every failure is an attack.
 
 # %%
-lab.reset()
-tlsrpt.simulate_week(lab, strip_days=(0, 4), expired_days=(2,))
-other_week = tlsrpt.aggregate(tlsrpt.collect(lab.mailbox, "tlsrpt@sts-testing.example"))
+other_week = mystery_week(lab)
 attack_days = None  # your answer: [date, ...]
 ### BEGIN SOLUTION
 stripped = other_week.per_result_type()["starttls-not-supported"]
@@ -325,14 +326,17 @@ check_attack_days(attack_days, other_week)
 
 # %% [markdown]
 # **Exercise 3.** `corp.example` wants its reports both by mail to
-# `tls-reports@corp.example` and POSTed to `https://tlsrpt.corp.example/v1`.
-# Write the text of its `_smtp._tls.corp.example` TXT record in `my_record`.
+# `tls-reports@corp.example` and POSTed to its reporting provider, whose URL
+# for it is `https://reports.example.net/tlsrpt?org=corp,eu` (both in
+# `CORP_RUA`). Write the text of its `_smtp._tls.corp.example` TXT record in
+# `my_record`, so that a sender reaches both, with the provider's URL exactly
+# as given once decoded.
 
 # %%
 print(CORP_RUA)
 my_record = None  # your answer: the TXT record's text
 ### BEGIN SOLUTION
-my_record = "v=TLSRPTv1; rua=mailto:tls-reports@corp.example,https://tlsrpt.corp.example/v1"
+my_record = "v=TLSRPTv1; rua=mailto:tls-reports@corp.example,https://reports.example.net/tlsrpt?org=corp%2Ceu"
 ### END SOLUTION
 
 # %% tags=["check"]

@@ -49,7 +49,7 @@ from pathlib import Path
 from helpers import domain
 from helpers.dane import TLSA
 from helpers.domain import Inspection
-from helpers.exercises.nb07 import BROKEN_DOMAINS, FIXES, check_broken, check_domain_clean
+from helpers.exercises.nb07 import FIXES, check_broken, check_domain_clean, open_shops
 from helpers.lab import Lab
 from helpers.net import Network
 from helpers.widgets.inspector import inspector
@@ -207,22 +207,27 @@ shown.flagged
 # %% [markdown]
 # ## Try it yourself
 #
-# **Exercise 1.** Three lab domains are broken. For each, find the check that
-# fails (its id, as the inspection prints it, not `sender`, which only follows
-# from it) and the letter of the fix below that clears it. Answer with a dict:
-# domain -> (check id, letter). The domains are in `BROKEN_DOMAINS`.
+# **Exercise 1.** A hosting company has just set up three shops in the lab:
+# `open_shops(lab)` deploys them (they are not in the table above). Each has
+# DNSSEC, DANE and an MTA-STS policy in `enforce`, and each is broken in one
+# place. For each, find the check that fails because of the fault itself (its
+# id, as the inspection prints it; not `sender`, and not a check that fails
+# only because another one does) and the letter of the fix below that clears
+# it. Answer with a dict: domain -> (check id, letter).
 
 # %%
-print("broken:", ", ".join(BROKEN_DOMAINS))
+shops = open_shops(lab)
+print("broken:", ", ".join(shops))
 for letter, fix in FIXES.items():
     print(f"{letter}: {fix}")
-broken = None  # your answer: {"sts-expired.example": ("...", "?"), ...}
+broken = None  # your answer: {"shop-a.example": ("...", "?"), ...}
 ### BEGIN SOLUTION
-# In the table of step 2 (or: domain.inspect(name, lab.net).flagged for each name)
+# domain.inspect(name, lab.net).flagged for each shop: shop-c's dane check fails
+# only because its MX offers no STARTTLS (no certificate to match).
 broken = {
-    "sts-expired.example": ("certificate:mx.sts-expired.example", "A"),
-    "dane-rollover.example": ("dane:mx.dane-rollover.example", "B"),
-    "sts-mx-mismatch.example": ("mta-sts-mx", "C"),
+    "shop-a.example": ("dane:mx2.shop-a.example", "B"),
+    "shop-b.example": ("mta-sts-mx", "C"),
+    "shop-c.example": ("starttls:mx.shop-c.example", "E"),
 }
 ### END SOLUTION
 
@@ -235,8 +240,10 @@ check_broken(broken, lab)
 # `3 1 1` record with `lab.set_records(domain, owner, "TLSA", [...])` (the
 # owner is `_25._tcp.mx.dane-rollover.example`; `lab.certificate(host).cert`
 # is the certificate the MX serves) until the inspection flags nothing.
+# (`lab.reset()` first: it removes the shops and restores the catalogue.)
 
 # %%
+lab.reset()
 ### BEGIN SOLUTION
 served = lab.certificate("mx.dane-rollover.example").cert
 lab.set_records("dane-rollover.example", "_25._tcp.mx.dane-rollover.example", "TLSA",
