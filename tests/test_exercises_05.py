@@ -27,24 +27,37 @@ def test_path_prediction_checker(lab):
         ex.check_path_prediction(None, lab)
 
 
-RIGHT_PICKS = {"a": {"DANE", "TLS-RPT"}, "b": {"MTA-STS", "TLS-RPT"},
-               "c": {"DANE", "MTA-STS", "TLS-RPT"}}
+@pytest.mark.parametrize("order,hint", [
+    ("adbec", "which policy lists the new host"),
+    ("bdeac", "what does it get if the file has not changed yet"),
+    ("debac", "names one instance of the policy"),
+    ("edbac", "when can it start"),
+    ("dbaec", "need not look at the id again"),
+    ("dbeca", "no MX they may use"),
+    ("dbea", "exactly once"),
+    ("dbeaa", "exactly once"),
+])
+def test_migration_order_checker_hints(order, hint):
+    with pytest.raises(ex.ExerciseFailed, match=hint) as e:
+        ex.check_migration_order(order)
+    assert "d, b, e, a, c" not in str(e.value)
 
 
-def test_operator_picks_checker():
-    ex.check_operator_picks(RIGHT_PICKS)
-    ex.check_operator_picks({k: {m.lower() for m in v} for k, v in RIGHT_PICKS.items()})
-    with pytest.raises(ex.ExerciseFailed, match="every case") as e:
-        ex.check_operator_picks({**RIGHT_PICKS, "a": {"DANE"}})
-    assert "TLS-RPT" not in str(e.value)  # the hint does not name the answer
-    with pytest.raises(ex.ExerciseFailed, match="DNSSEC"):
-        ex.check_operator_picks({**RIGHT_PICKS, "b": {"DANE", "MTA-STS", "TLS-RPT"}})
-    with pytest.raises(ex.ExerciseFailed, match="policy file"):
-        ex.check_operator_picks({**RIGHT_PICKS, "a": {"DANE", "MTA-STS", "TLS-RPT"}})
-    with pytest.raises(ex.ExerciseFailed, match="what stops DANE"):
-        ex.check_operator_picks({**RIGHT_PICKS, "c": {"MTA-STS", "TLS-RPT"}})
-    with pytest.raises(ex.ExerciseFailed, match="not one of"):
-        ex.check_operator_picks({**RIGHT_PICKS, "c": {"DNSSEC"}})
+def test_migration_order_checker_passes_only_one_order():
+    import itertools
+
+    passed = []
+    for perm in itertools.permutations("abcde"):
+        try:
+            ex.check_migration_order(list(perm))
+            passed.append("".join(perm))
+        except ex.ExerciseFailed:
+            pass
+    assert passed == ["dbeac"]
+    assert ex.check_migration_order("d, b, e, a, c")
+    assert ex.check_migration_order(["D", "B", "E", "A", "C"])
+    with pytest.raises(ex.ExerciseFailed, match="still None"):
+        ex.check_migration_order(None)
 
 
 def _design(lab, **mx):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-from .core import Passed, _answered, _fail
+from .core import Passed, _answered, _fail, checker
 
 #: Exercise 1 of notebook 05: (domain, sender mode) whose path the learner predicts.
 PATH_CASES = (("example.com", "mta-sts"), ("sts-enforce.example", "dane"))
@@ -48,59 +48,55 @@ def check_path_prediction(prediction, lab) -> Passed:
     return Passed("Both paths are the ones trace() takes.")
 
 
-#: Exercise 2 of notebook 05: three operators, described in words, and their answers.
-OPERATOR_PROFILES = {
-    "a": ("A small company runs its own MX (Postfix). Its DNS host signs the zone and "
-          "serves TLSA records; a renewal hook updates the TLSA records with each new key. "
-          "It has no web server for mta-sts.<domain>. It wants reports.",
-          dict(dnssec=True, own_mx=True, https=False, automate_tlsa=True, reports=True)),
-    "b": ("A shop uses a large mail provider that publishes no TLSA records; its DNS host "
-          "cannot sign the zone; its web host can serve https://mta-sts.<domain>/ with a "
-          "valid certificate. It wants reports.",
-          dict(dnssec=False, own_mx=False, provider_dane=False, https=True, reports=True)),
-    "c": ("A university runs its own MX hosts, signs its zone, serves HTTPS for "
-          "mta-sts.<domain>, automates TLSA updates and reads reports.",
-          dict(dnssec=True, own_mx=True, https=True, automate_tlsa=True, reports=True)),
+#: Exercise 2 of notebook 05: shop.example moves its one MX host from mx1 to
+#: mx2 while its MTA-STS policy is in ``enforce``. The steps, shuffled.
+MIGRATION_STEPS = {
+    "a": "change the MX record from mx1.shop.example to mx2.shop.example",
+    "b": "publish a new id in the _mta-sts.shop.example TXT record",
+    "c": "serve a policy listing only mx2.shop.example, then publish a new id",
+    "d": "serve a policy listing both mx1.shop.example and mx2.shop.example",
+    "e": "wait until the max_age of the policy served before has passed",
 }
-MECHANISMS = ("DANE", "MTA-STS", "TLS-RPT")
+_MIGRATION = "dbeac"
 
 
-def check_operator_picks(picks) -> Passed:
-    """Exercise: which mechanisms should each operator publish? Checked against
-    ``helpers.policy.recommend``."""
-    from ..recommend import recommend
-
-    _answered(picks, "picks")
-    if not isinstance(picks, dict):
-        _fail("Give a dict from each operator ('a', 'b', 'c') to a set of mechanisms, "
-              "e.g. {'MTA-STS', 'TLS-RPT'}.")
-    for key, (_, answers) in OPERATOR_PROFILES.items():
-        if key not in picks:
-            _fail(f"Pick for every operator: {key!r} is missing.")
-        given = picks[key]
-        if isinstance(given, str) or not all(isinstance(m, str) for m in given):
-            _fail(f"Operator {key!r}: give a set of names such as {{'DANE', 'TLS-RPT'}}.")
-        given = {m.strip().upper() for m in given}
-        unknown = given - set(MECHANISMS)
-        if unknown:
-            _fail(f"Operator {key!r}: {sorted(unknown)[0]!r} is not one of {MECHANISMS}.")
-        truth = set(recommend(**answers).mechanisms)
-        if given == truth:
-            continue
-        if "TLS-RPT" not in given:
-            _fail(f"Operator {key!r}: which record costs one TXT line and is worth "
-                  "publishing in every case?")
-        if "DANE" in given and "DANE" not in truth:
-            _fail(f"Operator {key!r}: who can publish TLSA records for the MX hosts, and "
-                  "does DANE work without DNSSEC?")
-        if "DANE" in truth and "DANE" not in given:
-            _fail(f"Operator {key!r}: the zone is signed and the TLSA records can be kept "
-                  "up to date: what stops DANE?")
-        if "MTA-STS" in given and "MTA-STS" not in truth:
-            _fail(f"Operator {key!r}: where would the MTA-STS policy file be served from?")
-        _fail(f"Operator {key!r}: an HTTPS host is available: which senders does MTA-STS "
-              "reach that DANE does not?")
-    return Passed("All three picks match the recommendation.")
+@checker
+def check_migration_order(order) -> Passed:
+    """Exercise: the order of MIGRATION_STEPS in which no enforcing sender ever
+    defers (RFC 8461 §3.3, §5.1, §8)."""
+    _answered(order, "order")
+    if isinstance(order, str):
+        order = list(order.replace(",", " ").split()) if " " in order or "," in order \
+            else list(order)
+    try:
+        order = [str(step).strip().lower() for step in order]
+    except TypeError:
+        _fail("Give the letters in order, as a list such as ['a', 'b', ...] or a string.")
+    if sorted(order) != sorted(MIGRATION_STEPS):
+        _fail(f"Use each of the letters {', '.join(MIGRATION_STEPS)} exactly once.")
+    at = {step: order.index(step) for step in order}
+    if at["a"] < at["d"]:
+        _fail("When the MX record changes, which policy lists the new host? An enforcing "
+              "sender refuses an MX its policy does not list (RFC 8461 §4.1).")
+    if at["b"] < at["d"]:
+        _fail("A sender that sees a new id fetches the policy at once: what does it get if "
+              "the file has not changed yet, and when will it look again?")
+    if at["b"] != at["d"] + 1:
+        _fail("The id names one instance of the policy (RFC 8461 §3.1): while the file "
+              "changes under the old id, a sender comparing ids sees nothing new.")
+    if at["e"] < at["d"]:
+        _fail("The wait protects senders that hold the policy served before the change: "
+              "when can it start?")
+    if at["a"] < at["e"]:
+        _fail("A sender that fetched the old policy just before your change need not look at "
+              "the id again until that policy's max_age runs out (RFC 8461 §5.1 makes the "
+              "check optional): until then it refuses the new host.")
+    if at["c"] < at["a"]:
+        _fail("Removing mx1 from the policy while the MX record still names it leaves "
+              "enforcing senders with no MX they may use.")
+    assert "".join(order) == _MIGRATION, order  # the rules above leave only this order
+    return Passed("d, b, e, a, c: every sender's policy lists the MX it is given at each "
+                  "moment, so no message waits; the last step tidies the policy up.")
 
 
 #: Exercise 3 of notebook 05: the new lab domain and its MX host.

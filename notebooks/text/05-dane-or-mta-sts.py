@@ -37,7 +37,8 @@
 # > predict its path; compare DANE and MTA-STS on trust anchor, first contact,
 # > downgrade resistance and what breaks; choose what an operator should publish;
 # > generate a complete record set, deploy it in the lab and explain which
-# > sender defers when it breaks.
+# > sender defers when it breaks; order the changes of an MX move under an
+# > enforced MTA-STS policy so that no sender defers.
 # >
 # > **Time:** 35 min teaching + 25 min exercises
 # >
@@ -49,8 +50,8 @@ from helpers import figures, policy, publish
 from helpers.attacks import run_matrix
 from helpers.dane import TLSA
 from helpers.deploy import try_senders
-from helpers.exercises.nb05 import DESIGN_DOMAIN, DESIGN_MX, OPERATOR_PROFILES, PATH_CASES
-from helpers.exercises.nb05 import check_operator_picks, check_path_prediction, check_record_design
+from helpers.exercises.nb05 import DESIGN_DOMAIN, DESIGN_MX, MIGRATION_STEPS, PATH_CASES
+from helpers.exercises.nb05 import check_migration_order, check_path_prediction, check_record_design
 from helpers.lab import Lab
 from helpers.widgets.operator import operator_form
 
@@ -276,21 +277,23 @@ prediction = {
 check_path_prediction(prediction, lab)
 
 # %% [markdown]
-# **Exercise 2.** For each operator below, which mechanisms should it publish?
-# Build `picks`: a dict from `'a'`, `'b'`, `'c'` to a set of names among
-# `'DANE'`, `'MTA-STS'`, `'TLS-RPT'`.
+# **Exercise 2.** `shop.example` (one MX host, `mx1.shop.example`, and an
+# MTA-STS policy in `enforce`) moves its mail to a new host,
+# `mx2.shop.example`. "Break it" above showed what happens when the MX moves
+# and the policy does not. Put the five changes below in the order in which
+# no enforcing sender ever defers a message, whatever it has cached: a list of
+# the letters, first step first, in `order`.
 
 # %%
-for key, (text, _) in OPERATOR_PROFILES.items():
-    print(f"{key}: {text}\n")
-picks = None  # your answer: {'a': {...}, 'b': {...}, 'c': {...}}
+for letter, step in MIGRATION_STEPS.items():
+    print(f"{letter}: {step}")
+order = None  # your answer: ["?", "?", "?", "?", "?"]
 ### BEGIN SOLUTION
-picks = {"a": {"DANE", "TLS-RPT"}, "b": {"MTA-STS", "TLS-RPT"},
-         "c": {"DANE", "MTA-STS", "TLS-RPT"}}
+order = ["d", "b", "e", "a", "c"]
 ### END SOLUTION
 
 # %% tags=["check"]
-check_operator_picks(picks)
+check_migration_order(order)
 
 # %% [markdown]
 # **Exercise 3.** Design the records of a new lab domain, `my-shop.example`,
