@@ -117,10 +117,10 @@ TREE: dict[str, Node] = {n.id: n for n in (
        (B_NULL_MX, "bounce")),
     # No MX records: the domain itself is the MX (RFC 5321 §5.1); DANE then
     # asks for TLSA at _25._tcp.<domain>, if its address records are secure.
-    _q("implicit", "No MX: the domain itself is the MX. Its address records?",
-       "RFC 5321 §5.1, RFC 7672 §2.2.2",
+    _q("implicit", "No MX records: the domain itself is the MX. Its address?",
+       "RFC 5321 §5.1",
        (B_SECURE, "tlsa"), (B_INSECURE, "sts"), (B_FAILED, "defer"), (B_NO_ADDRESS, "bounce")),
-    _leaf("bounce", "Bounce: the domain accepts no mail", "RFC 7505 §3, RFC 5321 §5.1", "bounce",
+    _leaf("bounce", "Bounce: the domain has no mail server", "RFC 7505 §3", "bounce",
           "no connection; returned to the sender at once, never retried"),
     _q("tlsa", "TLSA at _25._tcp.<MX>: DNSSEC status and records?", "RFC 7672 §2.2",
        (B_USABLE, "dane"), (B_UNUSABLE, "unusable"), (B_NONE, "sts"), (B_BOGUS, "skip-dnssec")),

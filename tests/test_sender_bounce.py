@@ -321,3 +321,18 @@ def test_limits_must_be_positive(lab):
         Sender(lab.net, deadline=0)
     with pytest.raises(ValueError, match="queue_lifetime"):
         Sender(lab.net, queue_lifetime=-1)
+
+
+def test_the_tree_figure_shows_the_null_and_the_implicit_mx(mx_lab):
+    from helpers.figures import decision_tree
+    from helpers.figures.tree import _box_text
+
+    for domain, path in (("null-mx.example", ("mx", "bounce")),
+                         ("no-mx.example", ("mx", "implicit", "tlsa", "dane"))):
+        trace = policy.trace(domain, mx_lab.net)
+        assert trace.path() == path
+        fig = decision_tree(trace)
+        bold = {t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_fontweight"))
+                if t.get_fontweight() == "bold"}
+        assert {_box_text(policy.TREE[n]) for n in path} <= bold
+        assert "null MX (0 .)" in bold or domain != "null-mx.example"
