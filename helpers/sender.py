@@ -60,6 +60,10 @@ VERIFIED, UNVERIFIED, CLEAR, DEFERRED, BOUNCED = (
 DELIVERED = (VERIFIED, UNVERIFIED, CLEAR)
 
 #: Postfix's maximal_queue_lifetime (5 days): a message deferred that long bounces.
+#: Big senders give up sooner on some failures: Exchange Online retries a DANE
+#: failure for 24 hours, then returns the message with an NDR (Microsoft Learn,
+#: "How SMTP DNS-based Authentication of Named Entities (DANE) works", 2022):
+#: ``Sender(..., queue_lifetime=86400)`` models that.
 QUEUE_LIFETIME = 5 * 86400.0
 #: How long one send() may take in all, and how many MX hosts it tries (Postfix's
 #: smtp_mx_address_limit is 5); the rest wait for the next retry.
