@@ -336,3 +336,18 @@ def test_the_tree_figure_shows_the_null_and_the_implicit_mx(mx_lab):
                 if t.get_fontweight() == "bold"}
         assert {_box_text(policy.TREE[n]) for n in path} <= bold
         assert "null MX (0 .)" in bold or domain != "null-mx.example"
+
+
+def test_the_attack_matrix_shows_a_bounce(lab):
+    """notebook 02's matrix, for tls-required.example: strip and a 454 bounce."""
+    from helpers.attacks import run_matrix
+    from helpers.figures import attack_matrix
+
+    matrix = run_matrix(lab, "tls-required.example", attacks=("none", "strip", "refuse"))
+    for attack in ("strip", "refuse"):
+        for mode in POLICIES:
+            cell = matrix.cell(attack, mode)
+            assert cell.status == BOUNCED and cell.queued == 0 and not cell.attacker_read
+    assert "bounced, returned to the sender" in str(matrix)
+    assert "bounced, returned to the sender" in matrix._repr_html_()
+    attack_matrix(matrix)  # every status has a colour
