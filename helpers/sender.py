@@ -327,8 +327,10 @@ class Sender:
         try:
             return self._converse(client, domain, host, rule, policy_type, message, recipient,
                                   fail)
-        except smtplib.SMTPResponseException as e:
-            permanent = 500 <= e.smtp_code <= 599  # RFC 5321 §4.2.1: do not retry
+        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as e:
+            # A 5xx to MAIL or DATA is final (RFC 5321 §4.2.1): the message
+            # bounces. Other replies (a 5xx to EHLO, say) fail this MX only.
+            permanent = 500 <= e.smtp_code <= 599
             return Attempt(host, rule.name, False, "none",
                            f"session failed: {e.smtp_code} {visible(_text(e.smtp_error))}",
                            client.transcript, permanent)
