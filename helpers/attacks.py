@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from .sender import CLEAR, DEFERRED, POLICIES, UNVERIFIED, VERIFIED, Sender
+from .sender import BOUNCED, CLEAR, DEFERRED, POLICIES, UNVERIFIED, VERIFIED, Sender
 
 ROGUE_MX = "mx.attacker.example"
 NOT_APPLICABLE = "not applicable"
@@ -63,7 +63,7 @@ class Cell:
     def words(self) -> str:
         short = {VERIFIED: "delivered, verified TLS", UNVERIFIED: "delivered, unverified TLS",
                  CLEAR: "delivered in the clear", DEFERRED: "deferred, still queued",
-                 NOT_APPLICABLE: "not applicable"}[self.status]
+                 BOUNCED: "bounced, returned to the sender", NOT_APPLICABLE: "not applicable"}[self.status]
         return short + ("; ATTACKER READ IT" if self.attacker_read else "")
 
 
@@ -93,7 +93,7 @@ class Matrix:
 
     def _repr_html_(self) -> str:
         colour = {VERIFIED: "#d3f9d8", UNVERIFIED: "#fff3bf", CLEAR: "#ffc9c9",
-                  DEFERRED: "#d0ebff", NOT_APPLICABLE: "#f1f3f5"}
+                  DEFERRED: "#d0ebff", BOUNCED: "#e5dbff", NOT_APPLICABLE: "#f1f3f5"}
         head = "".join(f"<th>{html.escape(p)}</th>" for p in self.policies)
         rows = ""
         for attack in self.attacks:

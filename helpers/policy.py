@@ -66,6 +66,9 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, replace
 
+import dns.exception
+import dns.resolver
+
 from . import dane, mtasts
 from .dnssec import BOGUS, ERROR, INSECURE, SECURE, resolve
 from .net import Network, NetworkError
@@ -83,7 +86,7 @@ class Node:
     text: str
     rfc: str
     branches: tuple[tuple[str, str], ...] = ()
-    kind: str = ""  # leaves: dane | sts | opportunistic | skip | defer
+    kind: str = ""  # leaves: dane | sts | opportunistic | skip | defer | bounce
     on_failure: str = ""
     accepts: tuple[str, ...] = ()
 
@@ -101,7 +104,8 @@ def _leaf(id, text, rfc, kind, on_failure, accepts=()) -> Node:
 
 
 # Branch labels, shared by decide() and the figure.
-B_SECURE, B_INSECURE, B_FAILED = "secure", "insecure or not validated", "bogus, failed or none"
+B_SECURE, B_INSECURE, B_FAILED = "secure", "insecure or not validated", "bogus or failed"
+B_NO_MX, B_NULL_MX, B_NO_ADDRESS = "no MX records", "null MX (0 .)", "no address either"
 B_USABLE, B_UNUSABLE, B_NONE, B_BOGUS = ("secure, usable records", "secure, all unusable",
                                          "none, insecure or not asked", "bogus or failed")
 B_YES, B_NO = "yes", "no"
@@ -109,7 +113,15 @@ B_ENFORCE, B_TESTING, B_NOPOLICY = "enforce", "testing", "none, absent or not as
 
 TREE: dict[str, Node] = {n.id: n for n in (
     _q("mx", "MX lookup: is the answer DNSSEC-secure?", "RFC 7672 §2.2.1",
-       (B_SECURE, "tlsa"), (B_INSECURE, "sts"), (B_FAILED, "defer")),
+       (B_SECURE, "tlsa"), (B_INSECURE, "sts"), (B_FAILED, "defer"), (B_NO_MX, "implicit"),
+       (B_NULL_MX, "bounce")),
+    # No MX records: the domain itself is the MX (RFC 5321 §5.1); DANE then
+    # asks for TLSA at _25._tcp.<domain>, if its address records are secure.
+    _q("implicit", "No MX records: the domain itself is the MX. Its address?",
+       "RFC 5321 §5.1",
+       (B_SECURE, "tlsa"), (B_INSECURE, "sts"), (B_FAILED, "defer"), (B_NO_ADDRESS, "bounce")),
+    _leaf("bounce", "Bounce: the domain has no mail server", "RFC 7505 §3", "bounce",
+          "no connection; returned to the sender at once, never retried"),
     _q("tlsa", "TLSA at _25._tcp.<MX>: DNSSEC status and records?", "RFC 7672 §2.2",
        (B_USABLE, "dane"), (B_UNUSABLE, "unusable"), (B_NONE, "sts"), (B_BOGUS, "skip-dnssec")),
     _q("unusable", "DANE authenticates nothing: an enforce MTA-STS policy?", "RFC 8461 §2",
@@ -299,11 +311,16 @@ class Trace:
 
 @dataclass(frozen=True)
 class MxFacts:
-    """The MX lookup: ``status`` secure | insecure | unvalidated | bogus | error | none."""
+    """The MX lookup: ``status`` secure | insecure | unvalidated | bogus | error |
+    none (no mail server: no MX and no address, or no such domain) | null (a
+    null MX, RFC 7505). With ``implicit``, the domain has no MX records and
+    ``hosts`` is the domain itself (RFC 5321 §5.1); ``status`` is then that of
+    its address records."""
 
     status: str
     hosts: tuple[tuple[int, str], ...]
     reason: str
+    implicit: bool = False
 
 
 @dataclass(frozen=True)
@@ -370,13 +387,19 @@ def decide(facts: Facts) -> Trace:
     if mode not in MODES:
         raise ValueError(f"unknown sender mode {mode!r}; choose one of {', '.join(MODES)}")
     domain = facts.domain
-    if mx.status in (BOGUS, ERROR, "none") or not mx.hosts:
-        step = _step("mx", B_FAILED, mx.reason)
-        return Trace(domain, mode, (step,), (), "defer", mx.reason)
-    if mx.status == SECURE:
-        mx_step = _step("mx", B_SECURE, mx.reason)
-    else:
-        mx_step = _step("mx", B_INSECURE, mx.reason)
+    if mx.status == "null":
+        return Trace(domain, mode, (_step("mx", B_NULL_MX, mx.reason),), (), "bounce", mx.reason)
+    steps: tuple[Step, ...] = ()
+    node = "mx"
+    if mx.implicit or mx.status == "none":
+        steps, node = (_step("mx", B_NO_MX, f"no MX records for {domain}"),), "implicit"
+        if mx.status == "none":
+            step = _step(node, B_NO_ADDRESS, mx.reason)
+            return Trace(domain, mode, steps + (step,), (), "bounce", mx.reason)
+    if mx.status in (BOGUS, ERROR) or not mx.hosts:
+        step = _step(node, B_FAILED, mx.reason)
+        return Trace(domain, mode, steps + (step,), (), "defer", mx.reason)
+    mx_steps = steps + (_step(node, B_SECURE if mx.status == SECURE else B_INSECURE, mx.reason),)
     tlsa = dict(facts.tlsa)
     sts = facts.sts
     reports = []
@@ -386,7 +409,7 @@ def decide(facts: Facts) -> Trace:
     for preference, host in mx.hosts:
         steps, rule = _walk_mx(mode, mx.status, host, tlsa.get(host), sts)
         paths.append(MxPath(host, preference, tuple(steps), rule))
-    return Trace(domain, mode, (mx_step,), tuple(paths), reports=tuple(reports))
+    return Trace(domain, mode, mx_steps, tuple(paths), reports=tuple(reports))
 
 
 def _canonical(lookup: dane.TlsaLookup | None) -> dane.TlsaLookup | None:
@@ -464,16 +487,22 @@ def _match_rule(policy: mtasts.Policy, host: str, name: str) -> Rule:
 def _mx_facts(domain: str, net: Network, mode: str) -> MxFacts:
     """MX hosts in preference order and the answer's DNSSEC status: TLSA
     records count only below a secure MX answer (RFC 7672 §2.2.1), so
-    DANE-capable senders validate it; the others take it as it comes."""
+    DANE-capable senders validate it; the others take it as it comes. A null
+    MX (RFC 7505) and no MX at all (the implicit MX, RFC 5321 §5.1) are told
+    apart here."""
     if _uses_dane(mode):
         lookup = resolve(domain, "MX", net)
         if lookup.status in (BOGUS, ERROR):
             return MxFacts(lookup.status, (), f"the MX lookup of {domain} is {lookup.status}: "
                                               f"{lookup.reason}")
         if lookup.rrset is None:
-            return MxFacts("none", (), f"{domain} has no MX records")
+            if lookup.rcode == "NXDOMAIN":
+                return MxFacts("none", (), f"{domain} does not exist (NXDOMAIN): no mail server")
+            return _implicit_mx(domain, net, lookup.status)
         hosts = tuple(sorted((r.preference, r.exchange.to_text().rstrip(".").lower())
                              for r in lookup.rrset))
+        if _null(hosts):
+            return MxFacts("null", (), _NULL_REASON.format(domain=domain))
         what = ("signatures verified up to the trust anchor" if lookup.status == SECURE
                 else lookup.reason)
         return MxFacts(lookup.status, hosts, f"{', '.join(h for _, h in hosts)} ({what})")
@@ -481,11 +510,58 @@ def _mx_facts(domain: str, net: Network, mode: str) -> MxFacts:
         hosts = mtasts.mx_hosts(domain, net)
     except NetworkError as e:  # SERVFAIL or a timeout: not "no MX", a reason to defer
         return MxFacts(ERROR, (), f"the MX lookup of {domain} failed: {e}")
+    if _null(hosts):
+        return MxFacts("null", (), _NULL_REASON.format(domain=domain))
     if not hosts:
-        return MxFacts("none", (), f"{domain} has no MX records")
+        return _implicit_mx(domain, net, None)
     return MxFacts("unvalidated", hosts,
                    f"{', '.join(h for _, h in hosts)} (not validated: this sender does not "
                    "check DNSSEC)")
+
+
+_NULL_REASON = "{domain} publishes a null MX (0 .): it accepts no mail (RFC 7505 §3)"
+
+
+def _null(hosts: tuple[tuple[int, str], ...]) -> bool:
+    """A null MX is a single MX record whose exchange is the root, "." (RFC 7505 §3)."""
+    return len(hosts) == 1 and hosts[0][1] == ""
+
+
+def _implicit_mx(domain: str, net: Network, mx_status: str | None) -> MxFacts:
+    """No MX records: the domain's own address is the MX (RFC 5321 §5.1).
+    ``mx_status`` is the DNSSEC status of the MX denial (``None``: not
+    validated); the domain counts as secure for DANE only if that denial and
+    its address records both are (RFC 7672 §2.2.2)."""
+    if mx_status is None:  # a sender that does not validate: any address will do
+        for rdtype in ("A", "AAAA"):
+            try:
+                net.resolver().resolve(domain, rdtype)
+            except dns.resolver.NXDOMAIN:
+                break
+            except dns.resolver.NoAnswer:
+                continue
+            except dns.exception.DNSException as e:
+                return MxFacts(ERROR, (), f"{domain} has no MX records and its {rdtype} lookup "
+                                          f"failed: {e}", implicit=True)
+            return MxFacts("unvalidated", ((0, domain),),
+                           f"{domain} itself: no MX records, so its own address is the MX "
+                           "(not validated: this sender does not check DNSSEC)", implicit=True)
+        return MxFacts("none", (), f"{domain} has no MX records and no address: no mail server "
+                                   "(RFC 5321 §5.1)", implicit=True)
+    for rdtype in ("A", "AAAA"):
+        address = resolve(domain, rdtype, net)
+        if address.status in (BOGUS, ERROR):
+            return MxFacts(address.status, (), f"{domain} has no MX records and its {rdtype} "
+                           f"lookup is {address.status}: {address.reason}", implicit=True)
+        if address.rrset is not None:
+            status = SECURE if SECURE == address.status == mx_status else (
+                INSECURE if address.status == SECURE else address.status)
+            what = ("MX denial and address signed up to the trust anchor" if status == SECURE
+                    else address.reason)
+            return MxFacts(status, ((0, domain),), f"{domain} itself: no MX records, so its own "
+                           f"address is the MX ({what})", implicit=True)
+    return MxFacts("none", (), f"{domain} has no MX records and no address: no mail server "
+                               "(RFC 5321 §5.1)", implicit=True)
 
 
 def _sts_facts(domain: str, net: Network, cache: mtasts.PolicyCache) -> StsFacts:
@@ -511,6 +587,15 @@ def _sts_facts(domain: str, net: Network, cache: mtasts.PolicyCache) -> StsFacts
     return StsFacts(decision.policy, found, report)
 
 
+def _lookup_tlsa(host: str, net: Network) -> dane.TlsaLookup:
+    """The TLSA lookup of one MX; a name that cannot be looked up (e.g. too long
+    once ``_25._tcp.`` is added) fails that MX only, not the whole walk."""
+    try:
+        return dane.lookup_tlsa(host, net)
+    except (dns.exception.DNSException, ValueError, NetworkError) as e:
+        return dane.TlsaLookup(host, host, ERROR, (), f"the TLSA lookup of {host!r} failed: {e}")
+
+
 def gather(domain: str, net: Network, mode: str = "auto",
            cache: mtasts.PolicyCache | None = None) -> Facts:
     """Look up what the tree asks for ``domain``, and nothing more."""
@@ -520,7 +605,7 @@ def gather(domain: str, net: Network, mode: str = "auto",
     mx = _mx_facts(domain, net, mode)
     tlsa: dict[str, dane.TlsaLookup] = {}
     if _uses_dane(mode) and mx.status == SECURE:
-        tlsa = {h: dane.lookup_tlsa(h, net) for _, h in mx.hosts}
+        tlsa = {h: _lookup_tlsa(h, net) for _, h in mx.hosts}
     sts = None
     if sts_needed(mode, mx, tlsa):
         sts = _sts_facts(domain, net, cache if cache is not None else mtasts.PolicyCache())

@@ -7,7 +7,7 @@ import pytest
 
 from helpers import dane, mtasts, policy
 from helpers.attacks import ATTACKS, MESSAGE, SECRET, set_up
-from helpers.sender import DEFERRED, UNVERIFIED, VERIFIED, Sender
+from helpers.sender import BOUNCED, DEFERRED, UNVERIFIED, VERIFIED, Sender
 
 ENFORCE = mtasts.parse_policy("version: STSv1\nmode: enforce\nmx: *.d.example\nmax_age: 86400\n")
 TESTING = mtasts.parse_policy("version: STSv1\nmode: testing\nmx: *.d.example\nmax_age: 86400\n")
@@ -21,7 +21,8 @@ def _tlsa(status, *records):
 
 
 def _facts(mode="auto", mx="secure", tlsa=None, sts=None, hosts=((10, "mx.d.example"),)):
-    mxf = policy.MxFacts(mx, hosts if mx not in ("bogus", "error", "none") else (), "made up")
+    mxf = policy.MxFacts(mx, hosts if mx not in ("bogus", "error", "none", "null") else (),
+                         "made up")
     lookups = (("mx.d.example", tlsa),) if tlsa is not None else ()
     stsf = None if sts is None else policy.StsFacts(sts if sts != "absent" else None, "made up")
     return policy.Facts("d.example", mode, mxf, lookups, stsf)
@@ -38,7 +39,9 @@ def _facts(mode="auto", mx="secure", tlsa=None, sts=None, hosts=((10, "mx.d.exam
      "MTA-STS testing"),
     (_facts(mx="insecure", sts="absent"), ("mx", "sts", "opportunistic"), "opportunistic"),
     (_facts(mx="bogus"), ("mx", "defer"), None),
-    (_facts(mx="none"), ("mx", "defer"), None),
+    # No mail server at all, or a null MX: a permanent failure (RFC 5321 §5.1, RFC 7505).
+    (_facts(mx="none"), ("mx", "implicit", "bounce"), None),
+    (_facts(mx="null"), ("mx", "bounce"), None),
     # DANE that authenticates nothing: an enforce policy applies (RFC 8461 §2) ...
     (_facts(tlsa=_tlsa("secure", PKIX), sts=ENFORCE),
      ("mx", "tlsa", "unusable", "match", "sts-enforce"), "MTA-STS enforce"),
@@ -60,7 +63,7 @@ def test_decide_walks_the_tree(facts, path, rule):
     trace = policy.decide(facts)
     assert trace.path() == path
     if rule is None:
-        assert trace.hosts == () and trace.outcome == "defer"
+        assert trace.hosts == () and trace.outcome == path[-1]
     else:
         assert trace.rule("mx.d.example").name == rule
     for a, b in zip(path, path[1:]):  # every step is an edge of the tree
@@ -79,7 +82,8 @@ def test_tree_is_well_formed():
         for _, target in node.branches:
             assert target in policy.TREE, (node.id, target)
         if node.leaf:
-            assert node.kind in ("dane", "sts", "opportunistic", "skip", "defer") and node.on_failure
+            assert node.kind in ("dane", "sts", "opportunistic", "skip", "defer", "bounce")
+            assert node.on_failure
     reached = {t for n in policy.TREE.values() for _, t in n.branches} | {"mx"}
     assert reached == set(policy.TREE)
 
@@ -166,8 +170,9 @@ def test_trace_and_a_real_auto_delivery_agree(lab, domain, attack):
     predicted = policy.trace(domain, lab.net)
     sender = Sender(lab.net, "auto")
     outcome = sender.send(MESSAGE, f"bob@{domain}")
-    if predicted.outcome == "defer":
-        assert outcome.status == DEFERRED and outcome.attempts == ()
+    if predicted.outcome is not None:  # defer or bounce, decided before any connection
+        assert outcome.status == {"defer": DEFERRED, "bounce": BOUNCED}[predicted.outcome]
+        assert outcome.attempts == ()
         return
     assert [a.mx for a in outcome.attempts] == list(predicted.hosts[:len(outcome.attempts)])
     for attempt in outcome.attempts:
@@ -177,7 +182,9 @@ def test_trace_and_a_real_auto_delivery_agree(lab, domain, attack):
             assert attempt.tls in rule.accepts, (rule, attempt)
         if not rule.accepts:
             assert not attempt.delivered and attempt.transcript is None  # never connected
-    if not outcome.delivered:
+    if outcome.status == BOUNCED:  # a 5xx reply ends the walk: returned, not queued
+        assert outcome.attempts[-1].permanent and sender.queue == []
+    elif not outcome.delivered:
         assert len(outcome.attempts) == len(predicted.hosts) and len(sender.queue) == 1
     if all(predicted.rule(a.mx).accepts == ("verified",) for a in outcome.attempts):
         assert not read(SECRET)
@@ -209,9 +216,10 @@ def test_unusable_tlsa_with_an_enforce_policy_defers_under_substitution(lab):
     assert retried.status == VERIFIED and retried.attempts[0].rule == "MTA-STS enforce"
 
 
-def test_trace_of_an_unknown_domain_defers(lab):
+def test_trace_of_an_unknown_domain_bounces(lab):
+    """NXDOMAIN: no mail server, a permanent failure (RFC 5321 §5.1)."""
     trace = policy.trace("nowhere.example", lab.net)
-    assert trace.outcome == "defer" and trace.hosts == ()
+    assert trace.outcome == "bounce" and trace.hosts == ()
     assert "nowhere.example" in str(trace)
 
 

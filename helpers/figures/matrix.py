@@ -22,10 +22,10 @@ def _cell_text(words: str) -> str:
 
 def attack_matrix(matrix, title: str | None = None):
     """The attack × sender-policy matrix: each cell the outcome, in colour and words."""
-    from ..sender import CLEAR, DEFERRED, UNVERIFIED, VERIFIED
+    from ..sender import BOUNCED, CLEAR, DEFERRED, UNVERIFIED, VERIFIED
 
     colours = {VERIFIED: "#b2f2bb", UNVERIFIED: "#ffec99", CLEAR: "#ffa8a8",
-               DEFERRED: "#a5d8ff"}
+               DEFERRED: "#a5d8ff", BOUNCED: "#d0bfff"}
     attacks, policies = matrix.attacks, matrix.policies
     fig, ax = plt.subplots(figsize=(_COL_IN * len(policies) + _LABEL_IN,
                                     _ROW_IN * len(attacks) + 1.5))

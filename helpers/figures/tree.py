@@ -22,22 +22,25 @@ MIN_FONT = 10.0
 
 # Where each node sits (x from 0 to 10, y from 0 at the top, one row per level).
 _POSITIONS = {
-    "mx": (5.0, 0.0),
-    "tlsa": (2.4, 1.2), "defer": (8.7, 1.2),
-    "dane": (0.6, 2.5), "skip-dnssec": (2.7, 2.5), "unusable": (4.8, 2.5), "sts": (7.5, 2.5),
-    "dane-encrypt": (1.7, 3.8), "match": (4.8, 3.8), "sts-testing": (7.2, 3.8),
-    "opportunistic": (9.3, 3.8),
-    "sts-enforce": (3.6, 5.1), "skip-sts": (6.0, 5.1),
+    "mx": (4.6, 0.0), "defer": (9.2, 0.0),
+    "tlsa": (1.6, 1.5), "implicit": (4.6, 1.5), "bounce": (9.2, 1.5),
+    "dane": (0.3, 3.0), "skip-dnssec": (2.4, 3.0), "unusable": (4.6, 3.0), "sts": (7.6, 3.0),
+    "dane-encrypt": (1.5, 4.3), "match": (4.6, 4.3), "sts-testing": (7.2, 4.3),
+    "opportunistic": (9.3, 4.3),
+    "sts-enforce": (3.4, 5.6), "skip-sts": (5.8, 5.6),
 }
 # Where along an arrow its answer is written, where the default (half-way)
 # would collide with a neighbour's.
 _LABEL_AT = {("tlsa", "dane"): 0.42, ("tlsa", "skip-dnssec"): 0.5, ("tlsa", "unusable"): 0.45,
-             ("tlsa", "sts"): 0.68, ("mx", "sts"): 0.45, ("sts", "opportunistic"): 0.5}
+             ("tlsa", "sts"): 0.72, ("mx", "sts"): 0.62, ("sts", "opportunistic"): 0.5,
+             ("mx", "tlsa"): 0.45, ("mx", "implicit"): 0.5, ("mx", "defer"): 0.5,
+             ("mx", "bounce"): 0.3, ("implicit", "tlsa"): 0.5, ("implicit", "bounce"): 0.5,
+             ("implicit", "defer"): 0.78, ("implicit", "sts"): 0.35}
 # Leaf colours by what reaches the wire: authenticated TLS, TLS that may be
 # unauthenticated, possibly the clear, or nothing (this MX is not used).
 _LEAF = {"dane": ("#d3f9d8", TLS_COLOUR), "sts-enforce": ("#d3f9d8", TLS_COLOUR),
          "dane-encrypt": ("#fff3bf", "#e67700"), "sts-testing": ("#fff3bf", "#e67700"),
-         "opportunistic": ("#ffe8cc", CLEAR_COLOUR)}
+         "opportunistic": ("#ffe8cc", CLEAR_COLOUR), "bounce": ("#e5dbff", "#5f3dc4")}
 _SKIP = ("#d0ebff", "#1971c2")
 _QUESTION = ("#f1f3f5", "#495057")
 _PATH = "#212529"
@@ -57,9 +60,9 @@ def decision_tree(trace=None, host: str | None = None, title: str | None = None)
         raise ValueError("the figure's layout does not cover helpers.policy.TREE")
     on_path = set(trace.path(host)) if trace is not None else set(TREE)
     edges = trace.edges(host) if trace is not None else set()
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, 8.1), dpi=DPI)
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, 8.8), dpi=DPI)
     ax.set_xlim(-0.45, 10.45)
-    ax.set_ylim(5.95, -0.6)
+    ax.set_ylim(6.45, -0.6)
     ax.axis("off")
     boxes = {}
     for node_id, node in TREE.items():
@@ -98,6 +101,7 @@ def decision_tree(trace=None, host: str | None = None, title: str | None = None)
     ax.set_title(title, fontsize=12.5)
     fig.text(0.5, 0.01, "Grey boxes ask a question; rounded boxes are rules: green = TLS "
              "authenticated, yellow = TLS maybe unauthenticated, orange = maybe in the clear, "
-             "blue = not delivered there." + (" Bold: the path taken." if trace else ""),
+             "blue = not delivered there, purple = returned to the sender."
+             + (" Bold: the path taken." if trace else ""),
              ha="center", va="bottom", fontsize=MIN_FONT, wrap=True)
     return _done(fig)

@@ -87,6 +87,9 @@ class Scenario:
     bogus: tuple[str, ...] = ()  # owner names whose RRSIGs are corrupted
     later: "Scenario | None" = None  # the state after ``Lab.apply_change``
     nsec3: Nsec3 | None = None  # signed with NSEC3 (RFC 5155) instead of NSEC
+    # "records": an MX record per host; "implicit": no MX records, the one host
+    # being the domain itself (RFC 5321 §5.1); "null": only "0 ." (RFC 7505).
+    mx_style: str = "records"
 
     @property
     def policy_hostname(self) -> str:
@@ -241,6 +244,30 @@ def scenario(domain: str) -> Scenario:
             return s
     known = ", ".join(s.domain for s in SCENARIOS)
     raise KeyError(f"no lab scenario for {domain!r}; the lab has: {known}")
+
+
+#: A domain with no MX records and one with a null MX: what a sender does when
+#: the MX lookup gives no host (RFC 5321 §5.1, RFC 7505). Not in
+#: :data:`SCENARIOS`, so the course's lab stays as it is: start
+#: ``Lab(scenarios=SCENARIOS + MX_SCENARIOS)`` to have them.
+MX_SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(
+        domain="no-mx.example",
+        teaches="no MX records: senders deliver to the domain's own address (the implicit MX), "
+                "and DANE looks up _25._tcp.no-mx.example",
+        mx=(MX("no-mx.example", 0, tlsa=_DANE),),
+        signed=True,
+        mx_style="implicit",
+    ),
+    Scenario(
+        domain="null-mx.example",
+        teaches="a null MX (0 .): the domain accepts no mail, so senders bounce at once "
+                "without connecting, although the domain has an address",
+        mx=(),
+        signed=True,
+        mx_style="null",
+    ),
+)
 
 
 #: Zones signed with NSEC3 (RFC 5155), as most TLDs are (.com, .net, .org: with

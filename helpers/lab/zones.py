@@ -60,8 +60,11 @@ def scenario_records(s: Scenario, pki: PKI, key_kind: str = "ec") -> list[Record
     """What the scenario's zone publishes, apart from SOA and DNSSEC records."""
     d = s.domain
     recs: list[Record] = [(d, "NS", f"ns1.{d}."), (f"ns1.{d}", "A", LAB_ADDRESS)]
+    if s.mx_style == "null":  # RFC 7505 §3; the address shows it is not used for mail
+        recs += [(d, "MX", "0 ."), (d, "A", LAB_ADDRESS)]
     for mx in s.mx:
-        recs.append((d, "MX", f"{mx.preference} {mx.host}."))
+        if s.mx_style != "implicit":  # implicit: the host is the domain, its A is the MX
+            recs.append((d, "MX", f"{mx.preference} {mx.host}."))
         recs.append((mx.host, "A", LAB_ADDRESS))
         for t in mx.tlsa:
             if t.of == "leaf":

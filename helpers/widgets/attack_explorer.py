@@ -14,10 +14,11 @@ from dataclasses import dataclass
 import ipywidgets as w
 
 from ..attacks import ATTACKS, MESSAGE, ROGUE_MX, SECRET, set_up
-from ..sender import CLEAR, DEFERRED, POLICIES, UNVERIFIED, VERIFIED, Sender
+from ..sender import BOUNCED, CLEAR, DEFERRED, POLICIES, UNVERIFIED, VERIFIED, Sender
 from ._common import CourseWidget, LabKeeper, pre
 
-COLOURS = {VERIFIED: "#d3f9d8", UNVERIFIED: "#fff3bf", CLEAR: "#ffc9c9", DEFERRED: "#d0ebff"}
+COLOURS = {VERIFIED: "#d3f9d8", UNVERIFIED: "#fff3bf", CLEAR: "#ffc9c9", DEFERRED: "#d0ebff",
+           BOUNCED: "#e5dbff"}
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,15 @@ figures.decision_tree()
 # authenticated TLS; yellow ones accept TLS that may be unauthenticated;
 # orange may end in the clear; blue ones do not use that MX at all (the
 # message waits in the queue if no other MX takes it).
+#
+# Two answers of the MX lookup end elsewhere. A *null MX*, the single record
+# `0 .`, says the domain accepts no mail (RFC 7505 §3): the message bounces at
+# once, without any connection, and goes back to its sender (purple). *No MX
+# records* at all is not an error: the domain's own address is then the mail
+# server, the implicit MX (RFC 5321 §5.1), and the same questions follow for
+# that host; a DANE sender looks up TLSA at `_25._tcp.<domain>` (RFC 7672
+# §2.2.2). Only with no address either is there no mail server, and the
+# message bounces.
 
 # %% [markdown]
 # ## One domain, question by question
