@@ -29,8 +29,8 @@ import time
 from dataclasses import dataclass, field
 
 from cryptography import x509
-from cryptography.x509.oid import NameOID
 
+from .certnames import common_name
 from .net import Network, NetworkError
 from .safetext import visible
 
@@ -76,9 +76,6 @@ class Line:
         return visible(self.text)
 
 
-def _cn(name: x509.Name) -> str:
-    attrs = name.get_attributes_for_oid(NameOID.COMMON_NAME)
-    return str(attrs[0].value) if attrs else name.rfc4514_string()
 
 
 @dataclass(frozen=True)
@@ -95,7 +92,8 @@ class TLSDetails:
 
     def __str__(self) -> str:
         leaf = self.chain[0] if self.chain else None
-        who = (f"certificate {visible(_cn(leaf.subject))} issued by {visible(_cn(leaf.issuer))}"
+        who = (f"certificate {visible(common_name(leaf))} issued by "
+               f"{visible(common_name(leaf, 'issuer'))}"
                if leaf is not None else "no certificate")
         check = ("verified for " + self.server_name) if self.verified else "NOT verified"
         return f"{self.version}, {self.cipher} ({self.bits}-bit); {who}; {check}"
