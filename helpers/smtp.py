@@ -228,6 +228,8 @@ class RecordingSMTP(smtplib.SMTP):
         self._reply_lines = self._reply_bytes = 0
         self.session_timeout = timeout if timeout is not None else session_timeout(net)
         self._deadline = time.monotonic() + self.session_timeout
+        if net.deadline is not None:  # the caller's overall budget ends first
+            self._deadline = min(self._deadline, net.deadline)
         super().__init__(local_hostname=local_hostname, timeout=self.session_timeout)
         self.connect(host)
 

@@ -23,7 +23,7 @@ from helpers import domain
 from helpers.domain import STATUSES
 from helpers.lab import pki as lab_pki
 from helpers.net import Endpoint, Network, NetworkError
-from hostile_servers import HostileSMTP, Script
+from hostile_servers import HostileSMTP, Script, servers  # noqa: F401
 
 HOST = "mx1.example.com"
 
@@ -99,3 +99,123 @@ def test_certname_helpers_never_raise(lab):
     assert "mx\\xe9" in certnames.name_text(cert) and "mx\\xe9" in certnames.common_name(cert)
     details = smtp.TLSDetails("TLSv1.3", "x", 256, HOST, False, (cert, *chain))
     assert "mx\\xe9" in str(details)
+
+
+# -- item 9: one deadline for every network operation; no thread outlives inspect() ----------
+
+def _new_threads(before) -> list[str]:
+    """Threads started since ``before`` and still running, other than the hostile
+    servers' own (their connection threads end on their own clock)."""
+    return [t.name for t in threading.enumerate()
+            if t not in before and t.is_alive() and "(_serve)" not in t.name]
+
+
+def test_no_thread_outlives_inspect_with_a_trickling_mx(lab, servers_for_example):
+    # Each byte comes 0.05 s apart: every read is well inside the I/O timeout, so only
+    # the inspection's own deadline can stop the probes (the server stops after 3 s).
+    for server in servers_for_example.values():
+        server.reset(Script(stage="greeting", mischief="trickle", trickle_delay=0.05))
+    net = _route(lab, {h: s.port for h, s in servers_for_example.items()},
+                 io_timeout=10.0, connect_timeout=5.0)
+    before = set(threading.enumerate())
+    start = time.monotonic()
+    result = domain.inspect("example.com", net, timeout=1.0)
+    took = time.monotonic() - start
+    left = _new_threads(before)
+    assert not left, f"still running after inspect() returned: {left}"
+    assert took < 1.0 + 1.5
+    probe = [c for c in result.checks if c.id in (f"starttls:{HOST}", f"timeout:{HOST}")]
+    assert probe and probe[0].status in ("fail", "skip")
+
+
+def test_no_thread_outlives_inspect_with_a_silent_dns_server():
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.0.0.1", 0))
+    try:
+        net = Network(name="lab", nameserver="127.0.0.1", dns_port=silent.getsockname()[1],
+                      dns_timeout=5.0)
+        before = set(threading.enumerate())
+        start = time.monotonic()
+        result = domain.inspect("example.com", net, timeout=0.8)
+        took = time.monotonic() - start
+        left = _new_threads(before)
+    finally:
+        silent.close()
+    assert not left, f"still running after inspect() returned: {left}"
+    assert took < 0.8 + 1.5
+    assert result.checks and all(c.status in ("skip", "fail") for c in result.checks)
+
+
+def test_a_network_deadline_bounds_dns_queries():
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.0.0.1", 0))
+    try:
+        net = Network(name="lab", nameserver="127.0.0.1", dns_port=silent.getsockname()[1],
+                      dns_timeout=5.0, deadline=time.monotonic() + 0.3)
+        start = time.monotonic()
+        with pytest.raises(NetworkError):
+            net.query("example.com", "MX")
+        assert time.monotonic() - start < 1.0
+        with pytest.raises(NetworkError, match="time budget"):
+            net.query("example.com", "MX")  # the deadline has passed: no query at all
+    finally:
+        silent.close()
+
+
+@pytest.fixture
+def servers_for_example(lab, tmp_path_factory):
+    from hostile_servers import _context
+    made = {h: HostileSMTP(_context(lab, h, tmp_path_factory))
+            for h in ("mx1.example.com", "mx2.example.com")}
+    yield made
+    for s in made.values():
+        s.stopping = True
+
+
+# -- item 10: live mode refuses addresses outside the public internet -------------------------
+
+REFUSED = ["127.0.0.1", "10.1.2.3", "172.16.5.4", "192.168.1.1", "169.254.169.254",
+           "100.64.0.1", "0.0.0.0", "224.0.0.251", "240.0.0.1", "255.255.255.255",
+           "::1", "::", "fe80::1", "fc00::1", "fd12:3456::1", "ff02::1",
+           "::ffff:127.0.0.1", "::ffff:192.168.0.1", "::ffff:169.254.169.254"]
+
+
+@pytest.mark.parametrize("address", REFUSED)
+def test_not_public_names_every_special_purpose_address(address):
+    from helpers.net import not_public
+    assert not_public(address)
+
+
+@pytest.mark.parametrize("address", ["9.9.9.9", "2620:fe::fe", "::ffff:9.9.9.9",
+                                     "193.0.6.139"])
+def test_public_addresses_are_allowed(address):
+    from helpers.net import not_public
+    assert not_public(address) is None
+
+
+def _live_view_of_the_lab(lab, smtp_port: int, https_port: int) -> Network:
+    """A live Network whose DNS is a hostile one (the lab's, which puts every host
+    on 127.0.0.1) and whose ports 25 and 443 are the hostile servers'."""
+    return Network(name="live", nameserver=lab.net.nameserver, dns_port=lab.net.dns_port,
+                   trust_anchor=lab.net.trust_anchor, ca_file=lab.net.ca_file,
+                   smtp_port=smtp_port, https_port=https_port, dns_timeout=2.0,
+                   connect_timeout=1.0, io_timeout=1.0)
+
+
+def test_live_mode_does_not_probe_loopback_addresses_from_dns(lab, servers_for_example,
+                                                              servers):
+    from hostile_servers import POLICY_HOST
+    mx = servers_for_example["mx1.example.com"]
+    mx.reset(Script())
+    https = servers[POLICY_HOST]
+    https.reset(Script())
+    net = _live_view_of_the_lab(lab, mx.port, https.port)
+    with pytest.raises(NetworkError, match="loopback"):
+        net.smtp_endpoint("mx1.example.com")
+    result = domain.inspect("example.com", net, timeout=15)
+    assert mx.record.connections == 0 and https.record.connections == 0
+    probe = result.check("starttls:mx1.example.com")
+    assert "127.0.0.1 (loopback)" in probe.detail and "public internet" in probe.detail
+    assert "loopback" in result.check("mta-sts-policy").detail
+    # The lab itself is loopback by design, and stays allowed.
+    assert lab.net.smtp_endpoint("mx1.example.com")[0] == "127.0.0.1"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import datetime as _dt
+import itertools
 import re
 import threading
 import time
@@ -38,6 +39,10 @@ from .result import FAIL, SKIP, Check, Inspection
 #: A domain name as RFC 1035 §2.3.1 and RFC 5321 §2.3.5 allow for mail (LDH labels).
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 PROBE_TIMEOUT = 5.0
+#: After an inspection's deadline, how long its worker threads may take to notice
+#: (every operation's socket timeout ends at the deadline; this is the slack).
+GRACE = 1.0
+_ids = itertools.count(1)
 
 
 class NotADomain(ValueError):
@@ -107,7 +112,7 @@ class _SharedNetwork(Network):
                 slot[2] = e
             finally:
                 slot[0].set()
-        elif not slot[0].wait(self.dns_timeout * 3):
+        elif not slot[0].wait(self.time_left(self.dns_timeout * 3)):
             raise NetworkError(f"DNS query {qname} {rdtype} timed out")
         if slot[2] is not None:
             raise slot[2]
@@ -138,8 +143,7 @@ class _SharedNetwork(Network):
         if known:
             if not self.zones[max(known, key=len)]:
                 wanted.append((qname, "SOA"))
-            for q, t in wanted:
-                self._pool.submit(self._quiet, q, t)
+            self._start(wanted)
             return
         wanted.append((qname, "SOA"))
         node = qname
@@ -151,8 +155,14 @@ class _SharedNetwork(Network):
             if node == dns.name.root:
                 break
             node = node.parent()
-        for q, t in wanted:
-            self._pool.submit(self._quiet, q, t)
+        self._start(wanted)
+
+    def _start(self, wanted) -> None:
+        try:
+            for q, t in wanted:
+                self._pool.submit(self._quiet, q, t)
+        except RuntimeError:  # the inspection is over (pool shut down): nobody waits
+            pass
 
     def _quiet(self, qname, rdtype) -> None:
         try:
@@ -283,7 +293,9 @@ def inspect(domain: str, net: Network, *, smtp: bool = True, timeout: float = 30
     """Inspect ``domain`` on ``net`` (the lab's ``lab.net`` or ``Network.live()``).
 
     ``smtp=False`` skips the STARTTLS probes. ``timeout``: seconds for the whole
-    inspection (what has not finished by then is reported as ``skip``).
+    inspection (what has not finished by then is reported as ``skip``): every
+    DNS query, connection and read of it waits at most until that deadline
+    (``Network.deadline``), and no thread of it is left running once it returns.
     ``previous``: an earlier inspection of the same domain, to tell a policy
     changed without a new id. ``on_check(check)`` is called for each check as
     it is found (from worker threads). ``concurrent=False`` makes the same
@@ -297,16 +309,29 @@ def inspect(domain: str, net: Network, *, smtp: bool = True, timeout: float = 30
     except NotADomain as e:
         return Inspection(str(domain), network, error=str(e))
     now = now or _dt.datetime.now(_dt.timezone.utc)
-    pool = cf.ThreadPoolExecutor(32, thread_name_prefix="inspect") if concurrent else _Inline()
-    shared = _SharedNetwork(net, pool if concurrent else None)
+    deadline = time.monotonic() + timeout
+    if net.deadline is not None:  # a caller's own budget may end first
+        deadline = min(deadline, net.deadline)
+    prefix = f"inspect-{next(_ids)}"
+    pool = cf.ThreadPoolExecutor(32, thread_name_prefix=prefix) if concurrent else _Inline()
+    shared = _SharedNetwork(replace(net, deadline=deadline), pool if concurrent else None)
     probe_net = replace(net, connect_timeout=min(net.connect_timeout, PROBE_TIMEOUT),
-                        io_timeout=min(net.io_timeout, 2 * PROBE_TIMEOUT))
+                        io_timeout=min(net.io_timeout, 2 * PROBE_TIMEOUT), deadline=deadline)
     job = _Job(domain, shared, probe_net, smtp, timeout, previous, on_check, pool, now)
     try:
         job.run()
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+        _join(prefix, deadline + GRACE)
     return job.result(network, (time.perf_counter() - started) * 1000)
+
+
+def _join(prefix: str, until: float) -> None:
+    """Wait (until ``until`` at most) for the pool's threads: each of their network
+    operations ends by the inspection's deadline, so none outlives ``inspect()``."""
+    for thread in threading.enumerate():
+        if thread.name.startswith(prefix + "_"):
+            thread.join(max(0.0, until - time.monotonic()))
 
 
 class _Job:
