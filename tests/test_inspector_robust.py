@@ -219,3 +219,50 @@ def test_live_mode_does_not_probe_loopback_addresses_from_dns(lab, servers_for_e
     assert "loopback" in result.check("mta-sts-policy").detail
     # The lab itself is loopback by design, and stays allowed.
     assert lab.net.smtp_endpoint("mx1.example.com")[0] == "127.0.0.1"
+
+
+# -- item 8: many MX hosts: a bounded inspection, and a widget that adds rows ----------------
+
+def _html_pushed(widget) -> list[int]:
+    """Bytes of HTML the widget's status and results would send to a browser:
+    every value an HTML widget in them takes, counted once per change."""
+    import ipywidgets as widgets
+    sent = [0]
+
+    def watch(w):
+        if isinstance(w, widgets.HTML):
+            sent[0] += len(w.value)
+            w.observe(lambda change: sent.__setitem__(0, sent[0] + len(change["new"])), "value")
+        elif isinstance(w, widgets.Box):
+            def added(change):
+                for child in change["new"]:
+                    if child not in change["old"]:
+                        watch(child)
+            w.observe(added, "children")
+    watch(widget.status)
+    watch(widget.results)
+    return sent
+
+
+def test_many_mx_hosts_are_bounded_and_the_widget_adds_rows_only(lab):
+    from helpers.domain import gather
+    from helpers.widgets.inspector import inspector
+    MAX_MX_HOSTS = getattr(gather, "MAX_MX_HOSTS", 10)  # the bound the inspector keeps
+    hosts = [f"mx{i:03}.example.com" for i in range(200)]
+    lab.set_records("example.com", "example.com", "MX", [f"10 {h}." for h in hosts])
+    w = inspector(lab)
+    sent = _html_pushed(w)
+    start = time.monotonic()
+    assert w.inspect("example.com") and w.wait(60)
+    took = time.monotonic() - start
+    result = w.result
+    probed = {c.id.partition(":")[2] for c in result.checks if ":" in c.id}
+    assert probed == set(hosts[:MAX_MX_HOSTS])
+    limit = result.check("mx-limit")
+    assert limit.status == "skip" and f"{200 - MAX_MX_HOSTS} of 200" in limit.title
+    assert "mx199.example.com" in str(result) and "mx199.example.com" in result._repr_html_()
+    assert "mx010.example.com" in w.results.value
+    # Each row is sent once: the HTML sent stays near the size of the final table.
+    final = len(w.results.value) + len(w.status.value)
+    assert sent[0] < 2 * final + 20_000, (sent[0], final)
+    assert took < 20

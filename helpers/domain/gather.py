@@ -42,6 +42,10 @@ PROBE_TIMEOUT = 5.0
 #: After an inspection's deadline, how long its worker threads may take to notice
 #: (every operation's socket timeout ends at the deadline; this is the slack).
 GRACE = 1.0
+#: MX hosts inspected, in preference order: a domain may publish thousands, and
+#: senders try only the first few anyway (RFC 5321 §5.1 leaves the number to
+#: them; Postfix's smtp_mx_address_limit is 5). The rest are listed, not probed.
+MAX_MX_HOSTS = 10
 _ids = itertools.count(1)
 
 
@@ -215,9 +219,11 @@ def _mx_early(domain: str, net: _SharedNetwork) -> tuple[str, ...]:
         r = net.query(domain, "MX", dnssec=True)
     except NetworkError:
         return ()
-    return tuple(rd.exchange.to_text().rstrip(".").lower() for rrset in r.answer
-                 if rrset.rdtype == dns.rdatatype.MX for rd in rrset
-                 if rd.exchange != dns.name.root)
+    # The same order and bound as the validated answer's (see _Job.store).
+    return tuple(h for _, h in sorted(
+        (rd.preference, rd.exchange.to_text().rstrip(".").lower()) for rrset in r.answer
+        if rrset.rdtype == dns.rdatatype.MX for rd in rrset
+        if rd.exchange != dns.name.root)[:MAX_MX_HOSTS])
 
 
 def _host_dns(host: str, net: _SharedNetwork) -> HostFacts:
@@ -334,6 +340,19 @@ def _join(prefix: str, until: float) -> None:
             thread.join(max(0.0, until - time.monotonic()))
 
 
+def _not_probed(hosts) -> Check:
+    """The MX hosts past :data:`MAX_MX_HOSTS`, named (a skip: not checked)."""
+    rest = [h for _, h in hosts[MAX_MX_HOSTS:]]
+    shown = ", ".join(rest[:20]) + (f" and {len(rest) - 20} more" if len(rest) > 20 else "")
+    return Check("mx-limit", "MX", SKIP,
+                 f"{len(rest)} of {len(hosts)} MX hosts not inspected",
+                 f"only the first {MAX_MX_HOSTS} MX hosts by preference are looked up and "
+                 f"probed (senders, too, try only a few); not inspected: {shown}",
+                 "RFC 5321 §5.1", f"publish fewer MX hosts (the first {MAX_MX_HOSTS} are "
+                 "the ones senders use)", "",
+                 tuple(f"{pref} {host}" for pref, host in hosts[MAX_MX_HOSTS:]))
+
+
 class _Job:
     """One inspection's bookkeeping: futures in flight, facts found, checks made."""
 
@@ -397,6 +416,9 @@ class _Job:
         if kind == "mx-early":
             self.start_hosts(value)
         elif kind == "mx":
+            if len(value.hosts) > MAX_MX_HOSTS:
+                self.emit([_not_probed(value.hosts)])
+                value = replace(value, hosts=value.hosts[:MAX_MX_HOSTS])
             self.mx = value
             self.start_hosts([h for _, h in value.hosts])
         elif kind == "host":
@@ -506,7 +528,7 @@ class _Job:
         DNS, then each MX host in preference order, then MTA-STS, TLS-RPT, sender."""
         kind, _, host = check.id.partition(":")
         hosts = [h for _, h in self.mx.hosts] if self.mx else []
-        group = 0 if kind in ("mx", "dnssec") else 1 if host in hosts else 2
+        group = 0 if kind in ("mx", "dnssec", "mx-limit") else 1 if host in hosts else 2
         rank = self._KINDS.index(kind) if kind in self._KINDS else len(self._KINDS)
         return (group, hosts.index(host) if host in hosts else 0, rank, check.id)
 
