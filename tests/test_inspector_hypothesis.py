@@ -124,13 +124,22 @@ def _operators(command: str) -> list[str]:
 
 
 def _expansions(command: str) -> bool:
-    """Whether ``$`` or a backquote stands outside single quotes (the shell expands it)."""
-    quoted = False
+    """Whether a ``$`` or a backquote is live in ``command``: outside single
+    quotes and not backslash-escaped (POSIX shell quoting, XCU §2.2)."""
+    state, escaped = None, False
     for ch in command:
-        if ch == "'":
-            quoted = not quoted
-        elif not quoted and ch in "$`":
+        if escaped:
+            escaped = False
+        elif state == "'":
+            state = None if ch == "'" else state
+        elif ch == "\\":
+            escaped = True
+        elif ch in "$`":
             return True
+        elif state == '"':
+            state = None if ch == '"' else state
+        elif ch in "'\"":
+            state = ch
     return False
 
 
