@@ -42,7 +42,7 @@ def test_a_date_that_leaves_the_calendar_in_utc_is_a_tlsrpt_error(when):
     with pytest.raises(TlsRptError) as e:
         parse_report(_report(lambda d: d["date-range"].update({"start-datetime": when})))
     assert e.value.where == "date-range.start-datetime"
-    assert "RFC 8460 §4.3" in str(e.value) and "years 1 to 9999" in str(e.value)
+    assert "RFC 8460 §4" in str(e.value) and "years 1 to 9999" in str(e.value)
 
 
 def _nested_email(depth: int) -> bytes:
@@ -77,7 +77,7 @@ def test_a_huge_session_count_is_a_tlsrpt_error_and_the_largest_allowed_draws():
     with pytest.raises(TlsRptError) as e:
         parse_report(_report(lambda d: d["policies"][0]["summary"].update(
             {"total-successful-session-count": 10 ** 400})))
-    assert e.value.where == field and "RFC 8460 §4.3" in str(e.value)
+    assert e.value.where == field and "RFC 8460 §4" in str(e.value) and "2^53" in str(e.value)
     biggest = parse_report(_report(lambda d: d["policies"][0]["summary"].update(
         {"total-successful-session-count": 2 ** 53 - 1})))
     plt.close(report_chart(tlsrpt.aggregate([biggest])))
