@@ -44,7 +44,8 @@ PROBE_TIMEOUT = 5.0
 GRACE = 1.0
 #: MX hosts inspected, in preference order: a domain may publish thousands, and
 #: senders try only the first few anyway (RFC 5321 §5.1 leaves the number to
-#: them; Postfix's smtp_mx_address_limit is 5). The rest are listed, not probed.
+#: them; Postfix 3.7 tries 5 addresses: postconf -d smtp_mx_address_limit). The rest
+#: are listed, not probed.
 MAX_MX_HOSTS = 10
 _ids = itertools.count(1)
 
