@@ -9,6 +9,7 @@ lab (``lab.net``) and against real domains (``Network.live()``).
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import ssl
 import struct
@@ -25,7 +26,7 @@ import dns.query
 import dns.rdatatype
 import dns.resolver
 
-__all__ = ["Endpoint", "Network", "NetworkError"]
+__all__ = ["Endpoint", "Network", "NetworkError", "not_public"]
 
 
 class NetworkError(OSError):
@@ -58,6 +59,17 @@ class Network:
     ``hosts`` overrides where a host's services are (the lab's routing table,
     a live view the lab updates when an attacker is put on a path); hosts not
     in it are found through DNS on the standard ports (25, 443).
+
+    ``deadline`` (a :func:`time.monotonic` time, or None) bounds every
+    operation over this network: each DNS query and connection waits at most
+    what is left of it (:meth:`time_left`), so a caller with a time budget
+    (``helpers.domain.inspect``) passes it down as socket timeouts instead of
+    leaving work running after it has given up.
+
+    On the live network (not the lab), addresses found through DNS that are
+    not on the public internet (loopback, private, link-local, ...) are
+    refused (:meth:`address_of`): a domain's DNS cannot make a learner's
+    machine probe its own network. The lab is loopback by design.
     """
 
     name: str = "live"
@@ -72,6 +84,7 @@ class Network:
     dns_timeout: float = 3.0
     connect_timeout: float = 5.0
     io_timeout: float = 10.0
+    deadline: float | None = None
 
     @classmethod
     def live(cls, nameserver: str | None = None, *, dnssec: bool = True,
@@ -87,6 +100,16 @@ class Network:
     def is_lab(self) -> bool:
         return self.name != "live"
 
+    def time_left(self, limit: float) -> float:
+        """``limit`` seconds, or less when the network's ``deadline`` is nearer;
+        NetworkError once the deadline has passed."""
+        if self.deadline is None:
+            return limit
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise NetworkError("the time budget ran out before this network operation")
+        return min(limit, left)
+
     # -- DNS ---------------------------------------------------------------
 
     def resolver(self) -> dns.resolver.Resolver:
@@ -97,7 +120,7 @@ class Network:
             res = dns.resolver.Resolver(configure=False)
             res.nameservers = [self.nameserver]
         res.port = self.dns_port
-        res.timeout = res.lifetime = self.dns_timeout
+        res.timeout = res.lifetime = self.time_left(self.dns_timeout)
         if self.dnssec:
             res.use_edns(0, dns.flags.DO, 1232)
         return res
@@ -111,8 +134,13 @@ class Network:
         server = self.nameserver or self.resolver().nameservers[0]
         q = dns.message.make_query(qname, rdtype, want_dnssec=want, payload=1232)
         try:
-            r, _ = dns.query.udp_with_fallback(q, server, timeout=self.dns_timeout,
-                                               port=self.dns_port)
+            # UDP, then TCP when truncated (RFC 7766), each within what is left.
+            try:
+                r = dns.query.udp(q, server, timeout=self.time_left(self.dns_timeout),
+                                  port=self.dns_port, raise_on_truncation=True)
+            except dns.message.Truncated:
+                r = dns.query.tcp(q, server, timeout=self.time_left(self.dns_timeout),
+                                  port=self.dns_port)
         except (dns.exception.DNSException, OSError) as e:
             # Timeouts, and answers that do not parse (a forged or broken record
             # can make dnspython refuse the whole message): no usable answer.
@@ -134,7 +162,7 @@ class Network:
         the whole exchange, so junk datagrams or a trickling server cannot hold
         it; only a reply from the server, with the query's id, counts."""
         server = self.nameserver or self.resolver().nameservers[0]
-        deadline = time.monotonic() + self.dns_timeout
+        deadline = time.monotonic() + self.time_left(self.dns_timeout)
 
         def left() -> float:
             remaining = deadline - time.monotonic()
@@ -191,17 +219,32 @@ class Network:
         return self._endpoint(host, "https", self.https_port)
 
     def address_of(self, host: str) -> str:
-        """First IPv4 (else IPv6) address of ``host`` through this network's resolver."""
-        res = self.resolver()
+        """First IPv4 (else IPv6) address of ``host`` through this network's resolver.
+
+        On the live network an address that is not on the public internet is
+        refused (see the class docstring): NetworkError naming it and why.
+        Every connection to a host found through DNS gets its address here."""
+        refused = []
         for rdtype in ("A", "AAAA"):
             try:
-                answer = res.resolve(host, rdtype, raise_on_no_answer=False)
+                answer = self.resolver().resolve(host, rdtype, raise_on_no_answer=False)
             except dns.resolver.NXDOMAIN as e:
                 raise NetworkError(f"{host} does not exist (NXDOMAIN)") from e
             except dns.exception.DNSException as e:
                 raise NetworkError(f"cannot resolve {host}: {e}") from e
-            if answer.rrset:
-                return answer.rrset[0].to_text()
+            for rdata in answer.rrset or ():
+                address = rdata.to_text()
+                why = None if self.is_lab else not_public(address)
+                if why is None:
+                    return address
+                refused.append(f"{address} ({why})")
+        if refused:
+            raise NetworkError(
+                f"{host} resolves only to addresses outside the public internet: "
+                f"{', '.join(refused)}; on the live network the course does not connect "
+                "there, so that a domain's DNS cannot make your machine probe your own "
+                "network (RFC 6890 lists these special-purpose ranges; use the lab for "
+                "local servers)")
         raise NetworkError(f"{host} has no A or AAAA record")
 
     def ssl_context(self, *, verify: bool = True) -> ssl.SSLContext:
@@ -222,3 +265,24 @@ class Network:
         return (f"Network {self.name!r}: DNS {where}"
                 f"{' with DNSSEC (DO bit)' if self.dnssec else ''}, trust "
                 f"{self.ca_file or 'system store'}, {len(self.hosts)} routed hosts")
+
+
+def not_public(address: str) -> str | None:
+    """Why ``address`` is not a public internet address (``"loopback"``,
+    ``"private"``, ...), or None when it is one. An IPv4-mapped IPv6 address
+    (``::ffff:127.0.0.1``, RFC 4291 §2.5.5.2) is judged as the IPv4 address it
+    carries. The ranges are RFC 6890's special-purpose registries, as
+    Python's :mod:`ipaddress` knows them."""
+    try:
+        ip = ipaddress.ip_address(address.strip().split("%", 1)[0])
+    except ValueError:
+        return "not an IP address"
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    for flag in ("is_unspecified", "is_loopback", "is_link_local", "is_multicast",
+                 "is_private", "is_reserved"):
+        if getattr(ip, flag):
+            return flag[3:].replace("_", "-")
+    if not ip.is_global:  # e.g. 100.64.0.0/10, shared address space (RFC 6598)
+        return "not globally routable"
+    return None

@@ -20,9 +20,15 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import dns.exception
+import dns.name
+import dns.rdata
+
 from . import dane, mtasts, tlsrpt
 
 TTL = 300
+MODES = ("enforce", "testing", "none")
+MAX_AGE_LIMIT = 31557600  # RFC 8461 §3.2: max_age is at most 31557600 seconds (a year)
 
 
 class PublishError(ValueError):
@@ -84,13 +90,63 @@ class RecordSet:
 
 
 def _name(text: str, what: str) -> str:
+    if not isinstance(text, str):
+        raise PublishError(f"{what} must be text, not {type(text).__name__}")
     name = text.rstrip(".").lower()
     labels = name.split(".")
     if len(labels) < 2 or not all(labels) or not all(
             l.replace("-", "").isalnum() and l.isascii() and not l.startswith("-")
             and not l.endswith("-") for l in labels):
         raise PublishError(f"{what} {text!r} is not a host name of LDH labels (RFC 1035 §2.3.1)")
+    long = [l for l in labels if len(l) > 63]
+    if long:
+        raise PublishError(f"{what} {text[:80]!r}: the label {long[0][:20]!r}... has "
+                           f"{len(long[0])} characters; a label has at most 63 (RFC 1035 §2.3.4)")
+    if len(name) > 253:
+        raise PublishError(f"{what} {text[:40]!r}... has {len(name)} characters; a name has at "
+                           "most 253 (RFC 1035 §2.3.4)")
     return name
+
+
+def _room(name: str, prefix: str, what: str) -> None:
+    """The records published under ``name`` (``prefix`` + name) must be names too."""
+    if len(prefix + name) > 253:
+        raise PublishError(f"{what} {name[:40]!r}... is too long: {prefix}{name[:10]}... would "
+                           f"have {len(prefix + name)} characters; a name has at most 253 "
+                           "(RFC 1035 §2.3.4)")
+
+
+def _pattern(text: str, what: str) -> str:
+    """An MTA-STS ``mx`` pattern: a host name, or ``*.`` and one (RFC 8461 §3.2, §4.1).
+    Checked on its own, so that no newline can add a line to the policy file."""
+    if not isinstance(text, str):
+        raise PublishError(f"{what} must be text, not {type(text).__name__}")
+    wildcard = text.startswith("*.")
+    try:
+        name = _name(text[2:] if wildcard else text, what)
+    except PublishError as e:
+        raise PublishError(f"{e}; an mx pattern is a host name or '*.' and a host name "
+                           "(RFC 8461 §3.2)") from None
+    return ("*." if wildcard else "") + name
+
+
+def _txt(text: str) -> str:
+    """``text`` as zone-file TXT data: strings of at most 255 bytes each (RFC 1035
+    §3.3.14), which readers of the record join again (RFC 8460 §3, RFC 8461 §3.1)."""
+    data = text.encode("ascii")
+    return " ".join(f'"{data[i:i + 255].decode()}"' for i in range(0, len(data), 255))
+
+
+def check_records(records) -> None:
+    """Every record as a zone file gives it to DNS software (dnspython here):
+    a name and data it accepts, or a PublishError naming the record."""
+    for owner, rdtype, rdata in records:
+        try:
+            dns.name.from_text(owner + ".")
+            dns.rdata.from_text("IN", rdtype, rdata)
+        except (dns.exception.DNSException, ValueError) as e:
+            raise PublishError(f"the {rdtype} record of {owner[:80]} would not load in a zone "
+                               f"file: {e} (RFC 1035 §5)") from None
 
 
 def policy_text(mode: str, mx: Sequence[str], max_age: int) -> str:
@@ -122,6 +178,17 @@ def generate(domain: str, mx: Sequence[MxHost], *, mode: str | None = "testing",
     ``rua``: where TLS-RPT reports go (default ``mailto:tlsrpt@<domain>``).
     """
     domain = _name(domain, "domain")
+    _room(domain, "_smtp._tls.", "domain")
+    if mode is not None and mode not in MODES:
+        raise PublishError(f"the policy would be invalid: mode {mode!r} is not one of "
+                           f"{', '.join(MODES)} (RFC 8461 §5)")
+    if max_age is not None and (isinstance(max_age, bool) or not isinstance(max_age, int)
+                                or not 0 <= max_age <= MAX_AGE_LIMIT):
+        raise PublishError(f"the policy would be invalid: max_age {max_age!r} is not a whole "
+                           f"number of seconds from 0 to {MAX_AGE_LIMIT} (RFC 8461 §3.2)")
+    if isinstance(policy_mx, str):
+        raise PublishError("policy_mx is a list of patterns, e.g. ['*.example.com']")
+    patterns = [_pattern(p, f"policy_mx[{i}]") for i, p in enumerate(policy_mx or ())]
     if not mx:
         raise PublishError("a domain that receives mail needs at least one MX host "
                            "(RFC 5321 §5.1)")
@@ -129,7 +196,9 @@ def generate(domain: str, mx: Sequence[MxHost], *, mode: str | None = "testing",
     hosts = []
     for m in sorted(mx, key=lambda m: m.preference):
         host = _name(m.host, "MX host")
-        if not 0 <= int(m.preference) <= 65535:
+        _room(host, "_25._tcp.", "MX host")
+        if isinstance(m.preference, bool) or not isinstance(m.preference, int) \
+                or not 0 <= m.preference <= 65535:
             raise PublishError(f"MX preference {m.preference} is not 0-65535 (RFC 1035 §3.3.9)")
         hosts.append(host)
         records.append((domain, "MX", f"{int(m.preference)} {host}."))
@@ -150,12 +219,17 @@ def generate(domain: str, mx: Sequence[MxHost], *, mode: str | None = "testing",
     policy = sts_id = None
     if mode is not None:
         age = max_age if max_age is not None else (86400 if mode == "testing" else 604800)
-        policy = policy_text(mode, list(policy_mx) if policy_mx else hosts, age)
+        policy = policy_text(mode, patterns or hosts, age)
         sts_id = policy_id(policy)
         txt = f"v=STSv1; id={sts_id};"
         mtasts.parse_txt([txt])  # the course's own parser must accept it
         records.append((f"_mta-sts.{domain}", "TXT", f'"{txt}"'))
+    if rua is not None and not isinstance(rua, str):
+        raise PublishError(f"rua must be text, not {type(rua).__name__}")
     report = f"v=TLSRPTv1; rua={rua or f'mailto:tlsrpt@{domain}'}"
+    if not report.isascii() or not report.isprintable():
+        raise PublishError(f"rua must be printable ASCII (RFC 8460 §3: URIs, RFC 3986 §2), "
+                           f"not {rua!r}")
     if any(c in report for c in '"\\'):  # would end or escape the zone file's TXT string
         raise PublishError(f"rua must not contain '\"' or '\\' (percent-encode them, "
                            f"RFC 8460 §3), not {rua!r}")
@@ -165,5 +239,6 @@ def generate(domain: str, mx: Sequence[MxHost], *, mode: str | None = "testing",
         raise PublishError(f"rua={rua!r} is not valid: {e}") from None
     if len(parsed.mailto) + len(parsed.https) != len(parsed.rua):
         raise PublishError(f"rua must be mailto: or https: URIs (RFC 8460 §3), not {rua!r}")
-    records.append((f"_smtp._tls.{domain}", "TXT", f'"{report}"'))
+    records.append((f"_smtp._tls.{domain}", "TXT", _txt(report)))
+    check_records(records)
     return RecordSet(domain, tuple(records), policy, sts_id)

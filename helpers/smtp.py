@@ -29,8 +29,8 @@ import time
 from dataclasses import dataclass, field
 
 from cryptography import x509
-from cryptography.x509.oid import NameOID
 
+from .certnames import common_name
 from .net import Network, NetworkError
 from .safetext import visible
 
@@ -76,9 +76,6 @@ class Line:
         return visible(self.text)
 
 
-def _cn(name: x509.Name) -> str:
-    attrs = name.get_attributes_for_oid(NameOID.COMMON_NAME)
-    return str(attrs[0].value) if attrs else name.rfc4514_string()
 
 
 @dataclass(frozen=True)
@@ -95,7 +92,8 @@ class TLSDetails:
 
     def __str__(self) -> str:
         leaf = self.chain[0] if self.chain else None
-        who = (f"certificate {visible(_cn(leaf.subject))} issued by {visible(_cn(leaf.issuer))}"
+        who = (f"certificate {visible(common_name(leaf))} issued by "
+               f"{visible(common_name(leaf, 'issuer'))}"
                if leaf is not None else "no certificate")
         check = ("verified for " + self.server_name) if self.verified else "NOT verified"
         return f"{self.version}, {self.cipher} ({self.bits}-bit); {who}; {check}"
@@ -230,6 +228,8 @@ class RecordingSMTP(smtplib.SMTP):
         self._reply_lines = self._reply_bytes = 0
         self.session_timeout = timeout if timeout is not None else session_timeout(net)
         self._deadline = time.monotonic() + self.session_timeout
+        if net.deadline is not None:  # the caller's overall budget ends first
+            self._deadline = min(self._deadline, net.deadline)
         super().__init__(local_hostname=local_hostname, timeout=self.session_timeout)
         self.connect(host)
 

@@ -40,6 +40,7 @@ class Script:
     starttls: bool = True
     garbage: bytes = b"\x00\xff"
     trickle_delay: float = 0.02
+    banner: bytes = b"220 hostile.test ESMTP\r\n"  # the greeting, when it is not the mischief
 
 
 @dataclass
@@ -191,7 +192,7 @@ class HostileSMTP(Hostile):
             conn.write(normal)
             return False
 
-        if answer("greeting", b"220 hostile.test ESMTP\r\n"):
+        if answer("greeting", script.banner):
             return
         accepted = False
         while True:

@@ -25,6 +25,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
+from .. import certnames
 from .tlsa import TLSA, DaneError, load_certificate
 
 
@@ -65,11 +66,9 @@ def name_matches(pattern: str, name: str) -> bool:
 
 
 def dns_names(cert: x509.Certificate) -> list[str]:
-    try:
-        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except x509.ExtensionNotFound:
-        return []
-    return san.get_values_for_type(x509.DNSName)
+    """The certificate's DNS-IDs; none when its names cannot be decoded (a
+    server's certificate may break RFC 5280: see :mod:`helpers.certnames`)."""
+    return certnames.dns_names(cert)[0]
 
 
 def _issued_by(cert: x509.Certificate, key) -> bool:
@@ -95,6 +94,8 @@ def _not_a_ca(cert: x509.Certificate, cas_below: int) -> str | None:
         bc = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
     except x509.ExtensionNotFound:
         return "it is not a CA certificate (no basicConstraints)"
+    except ValueError:  # an extension that does not decode: not a usable CA
+        return "its extensions cannot be decoded (RFC 5280 §4.2)"
     if not bc.ca:
         return "it is not a CA certificate (basicConstraints CA:FALSE)"
     if bc.path_length is not None and cas_below > bc.path_length:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from .. import dane, tlsrpt
+from .. import certnames, dane, tlsrpt
 from ..dnssec import BOGUS, ERROR, INSECURE, SECURE
 from ..mtasts import mx_matches
 from .commands import Commands
@@ -220,13 +220,17 @@ def probe_checks(p: ProbeFacts, h: HostFacts | None, sts_mode: str | None,
                         "allow TLS 1.2 and 1.3 only" if old else "", ossl, banner))
     # The certificate, as an MTA-STS sender checks it (WebPKI, name = the MX host).
     leaf = tls.chain[0] if tls.chain else None
-    names = dane.verify.dns_names(leaf) if leaf is not None else []
+    # The names are the server's choice and may not even decode (RFC 5280):
+    # certnames shows their raw bytes escaped instead of raising.
+    names, names_problem = certnames.dns_names(leaf) if leaf is not None else ([], None)
     subject = [f"names: {', '.join(names) or '(none)'}"]
+    if names_problem:
+        subject[0] = f"names: {names_problem}"
     if leaf is not None:
-        subject.append(f"issuer: {leaf.issuer.rfc4514_string()}")
+        subject.append(f"issuer: {certnames.name_text(leaf, 'issuer')}")
         subject.append(f"valid until {leaf.not_valid_after_utc:%Y-%m-%d}")
         subject.append("chain sent: " + " <- ".join(
-            c.subject.rfc4514_string() for c in tls.chain))
+            certnames.name_text(c) for c in tls.chain))
     verified_ok = p.verified is not None and p.verified.accepted
     if verified_ok:
         days = (leaf.not_valid_after_utc - now).days if leaf is not None else 0
@@ -261,6 +265,14 @@ def probe_checks(p: ProbeFacts, h: HostFacts | None, sts_mode: str | None,
         checks.append(Check(f"certificate:{host}", "certificate", status, what,
                             f"{error}; {why}", "RFC 8461 §4.2; RFC 6125 §6", fix, ossl,
                             tuple(subject)))
+    if names_problem:
+        # A name that does not decode matches no reference name for any sender.
+        c = checks[-1]
+        checks[-1] = Check(c.id, c.family, FAIL if c.status == FAIL else WARN,
+                           "the certificate's names do not decode",
+                           f"{c.detail}; {names_problem}", "RFC 5280 §4.2.1.6; " + c.rfc,
+                           "issue a certificate whose names are ASCII (A-labels for "
+                           "internationalised names, RFC 5891)", c.command, c.evidence)
     if dane_applies:
         base = h.tlsa.base_name
         result = dane.verify_chain(h.tlsa.records, list(tls.chain), [host, base], now)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import datetime as _dt
+import itertools
 import re
 import threading
 import time
@@ -38,6 +39,15 @@ from .result import FAIL, SKIP, Check, Inspection
 #: A domain name as RFC 1035 §2.3.1 and RFC 5321 §2.3.5 allow for mail (LDH labels).
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 PROBE_TIMEOUT = 5.0
+#: After an inspection's deadline, how long its worker threads may take to notice
+#: (every operation's socket timeout ends at the deadline; this is the slack).
+GRACE = 1.0
+#: MX hosts inspected, in preference order: a domain may publish thousands, and
+#: senders try only the first few anyway (RFC 5321 §5.1 leaves the number to
+#: them; Postfix 3.7 tries 5 addresses: postconf -d smtp_mx_address_limit). The rest
+#: are listed, not probed.
+MAX_MX_HOSTS = 10
+_ids = itertools.count(1)
 
 
 class NotADomain(ValueError):
@@ -107,7 +117,7 @@ class _SharedNetwork(Network):
                 slot[2] = e
             finally:
                 slot[0].set()
-        elif not slot[0].wait(self.dns_timeout * 3):
+        elif not slot[0].wait(self.time_left(self.dns_timeout * 3)):
             raise NetworkError(f"DNS query {qname} {rdtype} timed out")
         if slot[2] is not None:
             raise slot[2]
@@ -138,8 +148,7 @@ class _SharedNetwork(Network):
         if known:
             if not self.zones[max(known, key=len)]:
                 wanted.append((qname, "SOA"))
-            for q, t in wanted:
-                self._pool.submit(self._quiet, q, t)
+            self._start(wanted)
             return
         wanted.append((qname, "SOA"))
         node = qname
@@ -151,8 +160,14 @@ class _SharedNetwork(Network):
             if node == dns.name.root:
                 break
             node = node.parent()
-        for q, t in wanted:
-            self._pool.submit(self._quiet, q, t)
+        self._start(wanted)
+
+    def _start(self, wanted) -> None:
+        try:
+            for q, t in wanted:
+                self._pool.submit(self._quiet, q, t)
+        except RuntimeError:  # the inspection is over (pool shut down): nobody waits
+            pass
 
     def _quiet(self, qname, rdtype) -> None:
         try:
@@ -205,9 +220,11 @@ def _mx_early(domain: str, net: _SharedNetwork) -> tuple[str, ...]:
         r = net.query(domain, "MX", dnssec=True)
     except NetworkError:
         return ()
-    return tuple(rd.exchange.to_text().rstrip(".").lower() for rrset in r.answer
-                 if rrset.rdtype == dns.rdatatype.MX for rd in rrset
-                 if rd.exchange != dns.name.root)
+    # The same order and bound as the validated answer's (see _Job.store).
+    return tuple(h for _, h in sorted(
+        (rd.preference, rd.exchange.to_text().rstrip(".").lower()) for rrset in r.answer
+        if rrset.rdtype == dns.rdatatype.MX for rd in rrset
+        if rd.exchange != dns.name.root)[:MAX_MX_HOSTS])
 
 
 def _host_dns(host: str, net: _SharedNetwork) -> HostFacts:
@@ -283,7 +300,9 @@ def inspect(domain: str, net: Network, *, smtp: bool = True, timeout: float = 30
     """Inspect ``domain`` on ``net`` (the lab's ``lab.net`` or ``Network.live()``).
 
     ``smtp=False`` skips the STARTTLS probes. ``timeout``: seconds for the whole
-    inspection (what has not finished by then is reported as ``skip``).
+    inspection (what has not finished by then is reported as ``skip``): every
+    DNS query, connection and read of it waits at most until that deadline
+    (``Network.deadline``), and no thread of it is left running once it returns.
     ``previous``: an earlier inspection of the same domain, to tell a policy
     changed without a new id. ``on_check(check)`` is called for each check as
     it is found (from worker threads). ``concurrent=False`` makes the same
@@ -297,16 +316,42 @@ def inspect(domain: str, net: Network, *, smtp: bool = True, timeout: float = 30
     except NotADomain as e:
         return Inspection(str(domain), network, error=str(e))
     now = now or _dt.datetime.now(_dt.timezone.utc)
-    pool = cf.ThreadPoolExecutor(32, thread_name_prefix="inspect") if concurrent else _Inline()
-    shared = _SharedNetwork(net, pool if concurrent else None)
+    deadline = time.monotonic() + timeout
+    if net.deadline is not None:  # a caller's own budget may end first
+        deadline = min(deadline, net.deadline)
+    prefix = f"inspect-{next(_ids)}"
+    pool = cf.ThreadPoolExecutor(32, thread_name_prefix=prefix) if concurrent else _Inline()
+    shared = _SharedNetwork(replace(net, deadline=deadline), pool if concurrent else None)
     probe_net = replace(net, connect_timeout=min(net.connect_timeout, PROBE_TIMEOUT),
-                        io_timeout=min(net.io_timeout, 2 * PROBE_TIMEOUT))
+                        io_timeout=min(net.io_timeout, 2 * PROBE_TIMEOUT), deadline=deadline)
     job = _Job(domain, shared, probe_net, smtp, timeout, previous, on_check, pool, now)
     try:
         job.run()
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+        _join(prefix, deadline + GRACE)
     return job.result(network, (time.perf_counter() - started) * 1000)
+
+
+def _join(prefix: str, until: float) -> None:
+    """Wait (until ``until`` at most) for the pool's threads: each of their network
+    operations ends by the inspection's deadline, so none outlives ``inspect()``."""
+    for thread in threading.enumerate():
+        if thread.name.startswith(prefix + "_"):
+            thread.join(max(0.0, until - time.monotonic()))
+
+
+def _not_probed(hosts) -> Check:
+    """The MX hosts past :data:`MAX_MX_HOSTS`, named (a skip: not checked)."""
+    rest = [h for _, h in hosts[MAX_MX_HOSTS:]]
+    shown = ", ".join(rest[:20]) + (f" and {len(rest) - 20} more" if len(rest) > 20 else "")
+    return Check("mx-limit", "MX", SKIP,
+                 f"{len(rest)} of {len(hosts)} MX hosts not inspected",
+                 f"only the first {MAX_MX_HOSTS} MX hosts by preference are looked up and "
+                 f"probed (senders, too, try only a few); not inspected: {shown}",
+                 "RFC 5321 §5.1", f"publish fewer MX hosts (the first {MAX_MX_HOSTS} are "
+                 "the ones senders use)", "",
+                 tuple(f"{pref} {host}" for pref, host in hosts[MAX_MX_HOSTS:]))
 
 
 class _Job:
@@ -372,6 +417,9 @@ class _Job:
         if kind == "mx-early":
             self.start_hosts(value)
         elif kind == "mx":
+            if len(value.hosts) > MAX_MX_HOSTS:
+                self.emit([_not_probed(value.hosts)])
+                value = replace(value, hosts=value.hosts[:MAX_MX_HOSTS])
             self.mx = value
             self.start_hosts([h for _, h in value.hosts])
         elif kind == "host":
@@ -481,7 +529,7 @@ class _Job:
         DNS, then each MX host in preference order, then MTA-STS, TLS-RPT, sender."""
         kind, _, host = check.id.partition(":")
         hosts = [h for _, h in self.mx.hosts] if self.mx else []
-        group = 0 if kind in ("mx", "dnssec") else 1 if host in hosts else 2
+        group = 0 if kind in ("mx", "dnssec", "mx-limit") else 1 if host in hosts else 2
         rank = self._KINDS.index(kind) if kind in self._KINDS else len(self._KINDS)
         return (group, hosts.index(host) if host in hosts else 0, rank, check.id)
 

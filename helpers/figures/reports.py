@@ -31,11 +31,29 @@ _OTHER = "#adb5bd"
 FONT = 10  # points; the figure is shown at its own size (1000 px) in a notebook
 
 
+def _check_counts(agg) -> None:
+    """Counts matplotlib can draw (it works in floating point): reports from
+    ``parse_report`` hold at most 2^53 - 1 sessions a count; a Report built in
+    code may hold any integer."""
+    from helpers.tlsrpt import TlsRptError
+
+    totals = [(f"{d:%Y-%m-%d}", agg.successful(d) + agg.failed(d)) for d in agg.days]
+    totals += [(org, ok + bad) for org, (ok, bad) in agg.per_organization().items()]
+    for where, total in totals:
+        try:
+            float(total)
+        except OverflowError:
+            raise TlsRptError(f"a {total.bit_length()}-bit session count is more than the "
+                              "chart can draw (counts are at most 2^53 - 1: RFC 7493 §2.2)",
+                              rule="§4.4", where=where) from None
+
+
 def report_chart(agg, title: str = "TLS reports received, per day"):
     """Draw an :class:`~helpers.tlsrpt.Aggregate` (see the module docstring)."""
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 7.2),
                                       gridspec_kw={"height_ratios": [3, 1.6]})
     days = agg.days
+    _check_counts(agg)
     x = list(range(len(days)))
     ok = [agg.successful(d) for d in days]
     top.bar(x, ok, color=TLS_COLOUR, label="successful sessions", width=0.7)

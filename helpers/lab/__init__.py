@@ -33,6 +33,8 @@ from concurrent.futures import TimeoutError as _FutureTimeout
 from dataclasses import replace
 from pathlib import Path
 
+import dns.exception
+
 from ..net import Endpoint, Network, NetworkError
 from .attackers import KINDS as ATTACKS
 from .attackers import Attacker, Seen
@@ -628,8 +630,20 @@ class Lab:
         every record of the set, an SMTP receiver per MX host serving the
         certificate of lab key ``keys[host]`` (default: the host name, as
         :meth:`issue_certificate`), and ``mta-sts.<domain>`` serving the set's
-        policy file. MX hosts must be inside the domain. ``reset()`` removes it."""
+        policy file. MX hosts must be inside the domain. ``reset()`` removes it.
+        A set that DNS software would refuse is a LabError naming the record and
+        the rule, and changes nothing."""
+        from ..publish import PublishError, RecordSet, check_records
+
         self._require_running()
+        if not isinstance(records, RecordSet):
+            raise LabError("add_domain takes the RecordSet that helpers.publish.generate "
+                           f"returns, not {type(records).__name__}")
+        try:
+            check_records(records.records)
+            records.mx  # each MX record's preference and host
+        except (PublishError, ValueError, IndexError) as e:
+            raise LabError(f"nothing changed: {e}") from None
         domain = records.domain.rstrip(".").lower()
         if domain in self.scenarios:
             raise LabError(f"{domain} is already a lab domain")
@@ -645,7 +659,11 @@ class Lab:
         s = Scenario(domain, "your design, deployed with lab.add_domain", tuple(mx),
                      signed=signed, policy=records.policy)
         extra = [r for r in records.records if r[1] != "MX"]
-        self.zones.add(s, extra)
+        try:
+            self.zones.add(s, extra)
+        except (ValueError, dns.exception.DNSException) as e:
+            self.zones.remove(domain)  # whatever part of it was published
+            raise LabError(f"nothing changed: {domain} cannot be served: {e}") from None
         self.scenarios[domain] = s
         self._added.add(domain)
         self._call(self._serve_scenario(s))

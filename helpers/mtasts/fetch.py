@@ -115,6 +115,10 @@ def fetch_policy(domain: str, net: Network, *, timeout: float | None = None,
     """
     host = "mta-sts." + domain.rstrip(".").lower()
     limit = timeout if timeout is not None else min(FETCH_TIMEOUT, net.io_timeout * 2)
+    try:
+        limit = net.time_left(limit)  # the network's overall deadline may be nearer
+    except NetworkError:
+        raise FetchError("timeout", f"no time left to fetch the policy of {domain}") from None
     deadline = time.monotonic() + limit
     try:
         address, port = net.https_endpoint(host)

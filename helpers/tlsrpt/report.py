@@ -34,6 +34,12 @@ RESULT_TYPES = (  # §4.3.1-4.3.3, the IANA registry of §6.6
     "dane-required", "sts-policy-fetch-error", "sts-policy-invalid", "sts-webpki-invalid")
 MEDIA_GZIP, MEDIA_JSON = "application/tlsrpt+gzip", "application/tlsrpt+json"  # §6.4, §6.5
 MAX_REPORT_BYTES = 20 * 1024 * 1024  # a bound on inflated reports: no gzip bombs
+#: MIME nesting read in a report email: §5.3's multipart/report is one level;
+#: deeper nesting is refused before it can exhaust the stack.
+MAX_MIME_DEPTH = 8
+#: Session counts above this are not interoperable JSON numbers (RFC 7493 §2.2,
+#: IEEE 754 doubles), and cannot be summed or drawn exactly.
+MAX_COUNT = 2 ** 53 - 1
 
 # Field names as the §4.4 schema writes them, and the variants accepted for each:
 # the §4.3 prose and providers' reports do not always agree with the schema.
@@ -268,6 +274,9 @@ class _Reader:
             self.fail(path, f"must be a whole number, not {_kind(value)}", rule)
         if value < 0:
             self.fail(path, f"must not be negative ({value})", rule)
+        if value > MAX_COUNT:
+            self.fail(path, f"a {value.bit_length()}-bit number is more than {MAX_COUNT} (2^53 - 1), the largest "
+                      "count JSON carries exactly (RFC 7493 §2.2)", rule)
         return value
 
     def strings(self, d: dict, name: str, where: str) -> tuple[str, ...]:
@@ -287,12 +296,16 @@ class _Reader:
         path = f"{where}.{name}"
         try:
             value = datetime.fromisoformat(text.strip())
-        except ValueError:
-            self.fail(path, f"{text!r} is not an RFC 3339 date-time", "§4.3")
+        except (ValueError, OverflowError):
+            self.fail(path, f"{text[:80]!r} is not an RFC 3339 date-time", "§4.3")
         if value.tzinfo is None:
-            self.fail(path, f"{text!r} has no time zone: RFC 3339 date-times carry one "
+            self.fail(path, f"{text[:80]!r} has no time zone: RFC 3339 date-times carry one "
                       "(Z for UTC)", "§4.3")
-        return value.astimezone(timezone.utc)
+        try:
+            return value.astimezone(timezone.utc)
+        except OverflowError:  # 0001-01-01T00:00+01:00 is in year 0 in UTC
+            self.fail(path, f"{text[:80]!r} is outside the years 1 to 9999 once converted "
+                      "to UTC (RFC 3339 §5.6 date-time)", "§4.3")
 
     def ip(self, d: dict, name: str, where: str) -> str | None:
         value = self.text(d, name, where, rule="§4.3")
@@ -426,8 +439,28 @@ def _from_json_bytes(data: bytes, where: str, notes: tuple[str, ...]) -> Report:
     return report_from_dict(data, notes)
 
 
+def _parts(msg):
+    """(index, part) of every part, depth first as ``Message.walk``, but
+    iterative and refusing nesting deeper than :data:`MAX_MIME_DEPTH`."""
+    stack, i = [(msg, 0)], 0
+    while stack:
+        part, depth = stack.pop()
+        if depth > MAX_MIME_DEPTH:
+            raise TlsRptError(f"the MIME parts are nested more than {MAX_MIME_DEPTH} deep; "
+                              "a report is one multipart/report", rule="§5.3", where="email")
+        yield i, part
+        i += 1
+        if part.is_multipart():
+            stack.extend((p, depth + 1) for p in reversed(part.get_payload()))
+
+
 def _from_email(data: bytes) -> Report:
-    msg = email.message_from_bytes(data, policy=email.policy.compat32)
+    try:
+        msg = email.message_from_bytes(data, policy=email.policy.compat32)
+    except RecursionError:  # the standard library's parser recurses per nested part
+        raise TlsRptError(f"the MIME parts are nested too deeply to read (more than "
+                          f"{MAX_MIME_DEPTH}); a report is one multipart/report",
+                          rule="§5.3", where="email") from None
     if not msg.keys():
         raise TlsRptError("not a TLS report: neither JSON, gzip-compressed JSON nor an "
                           "RFC 5322 email", rule="§5.3")
@@ -438,7 +471,7 @@ def _from_email(data: bytes) -> Report:
     elif (msg.get_param("report-type") or "").lower() != "tlsrpt":
         notes.append(f"email: report-type {msg.get_param('report-type')!r}, not tlsrpt")
     found = []
-    for i, part in enumerate(msg.walk()):
+    for i, part in _parts(msg):
         if part.is_multipart():
             continue
         ptype = part.get_content_type()

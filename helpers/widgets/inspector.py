@@ -4,7 +4,9 @@ the checks arrive one by one.
 ``inspector(lab)`` (or ``inspector(net, domains=...)``) returns an
 :class:`Inspector`; display it in a notebook. Its parts are handles for tests
 and scripts: ``domain`` (a Combobox: Enter submits), ``mode`` (lab / live),
-``button``, ``status`` and ``results``; ``inspect()`` starts an inspection,
+``button``, ``status`` and ``results`` (a box of one HTML row per check: a
+finished check adds its row only, so a browser receives each row once, not the
+whole table again); ``inspect()`` starts an inspection,
 ``wait()`` waits for it, ``result`` is the last :class:`~helpers.domain.Inspection`.
 The inspection runs in a background thread, so the cell is never frozen; the
 button is disabled while it runs; errors appear in the widget. Everything
@@ -22,9 +24,24 @@ from ..domain.result import COLOURS, FAIL, STATUSES, escape
 from ..net import Network
 from ._common import CourseWidget, LabKeeper
 
+#: One check per row, each row its own small table: fixed columns keep them aligned.
+_ROW = ('<table style="table-layout:fixed;width:100%;margin:0"><colgroup>'
+        '<col style="width:4em"><col style="width:16em"><col><col style="width:11em">'
+        "</colgroup>{}</table>")
+_HEAD = _ROW.format("<tr><th>status</th><th>check</th><th>finding</th><th>RFC</th></tr>")
+
 #: Real domains offered in live mode: large mail providers with MTA-STS and/or DANE.
 LIVE_SUGGESTIONS = ("gmail.com", "outlook.com", "yahoo.com", "posteo.de", "mailbox.org",
                     "protonmail.com", "ietf.org")
+
+
+class _Rows(widgets.VBox):
+    """The results: a box of HTML rows; ``value`` is their HTML, joined (for
+    tests and scripts, as if it were one HTML widget)."""
+
+    @property
+    def value(self) -> str:
+        return "".join(row.value for row in self.children)
 
 
 class Inspector(CourseWidget):
@@ -42,6 +59,7 @@ class Inspector(CourseWidget):
         self.result: _domain.Inspection | None = None
         self.error: str | None = None
         self._checks: list = []
+        self._rows: dict = {}  # check -> its HTML row widget
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._done = threading.Event()
@@ -57,7 +75,7 @@ class Inspector(CourseWidget):
         self.button = widgets.Button(description="Inspect", button_style="primary",
                                      icon="search")
         self.status = widgets.HTML("")
-        self.results = widgets.HTML("")
+        self.results = _Rows([])
         self.root = widgets.VBox([widgets.HBox([self.domain, self.mode, self.button]),
                                   self.status, self.results])
         # Enter (or leaving the box) commits the value: that submits.
@@ -87,11 +105,11 @@ class Inspector(CourseWidget):
                 self.status.value = "<i>type a domain first</i>"
                 return False
             self._done.clear()
-        self._checks = []
+        self._checks, self._rows = [], {}
         self.result, self.error = None, None
         self.button.disabled = True
         self.status.value = f"inspecting <code>{escape(name)}</code> ({self.mode.value})&hellip;"
-        self.results.value = ""
+        self.results.children = ()
         self._thread = threading.Thread(target=self._run, args=(name,), daemon=True,
                                         name="inspector")
         self._thread.start()
@@ -107,7 +125,7 @@ class Inspector(CourseWidget):
                                      on_check=self._found)
             self.result = result
             self.status.value = self._verdict_html(result)
-            self.results.value = result._repr_html_().split("</p>", 1)[-1]
+            self._show(result.checks)
         except Exception as e:  # whatever it is, show it in the widget, not as a traceback
             self.error = f"{type(e).__name__}: {e}"
             self.status.value = (f'<span style="color:{COLOURS[FAIL]}"><b>the inspection '
@@ -117,11 +135,20 @@ class Inspector(CourseWidget):
             self._done.set()
 
     def _found(self, check) -> None:
+        """A check has finished: add its row (only its row) to the results."""
         with self._lock:
             self._checks.append(check)
-            rows = "".join(c.html_row() for c in self._checks)
-        self.status.value = (f"{len(self._checks)} checks so far&hellip;")
-        self.results.value = f"<table>{rows}</table>"
+            row = self._rows[check] = widgets.HTML(_ROW.format(check.html_row()))
+            self.results.children = (self.results.children or (widgets.HTML(_HEAD),)) + (row,)
+            count = len(self._checks)
+        self.status.value = f"{count} checks so far&hellip;"
+
+    def _show(self, checks) -> None:
+        """The final order (the result's): rows already sent are reused, in place."""
+        with self._lock:
+            rows = [self._rows.get(c) or widgets.HTML(_ROW.format(c.html_row())) for c in checks]
+            head = self.results.children[:1] or (widgets.HTML(_HEAD),)
+            self.results.children = tuple(head) + tuple(rows) if rows else ()
 
     def _mode_changed(self, change=None) -> None:
         self.domain.options = self.lab_domains if self.mode.value == "lab" else LIVE_SUGGESTIONS
