@@ -58,6 +58,14 @@ def mx_checks(domain: str, mx: MxFacts, cmd: Commands) -> list[Check]:
         checks.append(Check("mx", "MX", FAIL, "no MX records and no address",
                             "nothing receives mail for this domain", "RFC 5321 §5.1",
                             f"publish an MX record for {domain}", dig))
+    elif mx.null_beside_others:
+        checks.append(Check("mx", "MX", FAIL, "a null MX record beside other MX records",
+                            "'0 .' says the domain accepts no mail, the other records say it "
+                            "does: a domain with a null MX must publish no other MX record, "
+                            "and senders may bounce the mail or try the other hosts",
+                            "RFC 7505 §3", "remove the '0 .' record if the domain receives "
+                            "mail, or every other MX record if it does not", dig,
+                            tuple(sorted(lk.records))))
     else:
         names = ", ".join(h for _, h in mx.hosts)
         checks.append(Check("mx", "MX", OK, f"{len(mx.hosts)} MX host(s): {names}",
@@ -202,7 +210,8 @@ def probe_checks(p: ProbeFacts, h: HostFacts | None, sts_mode: str | None,
         if dane_applies:
             checks.append(Check(f"dane:{host}", "DANE", FAIL, "DANE requires STARTTLS",
                                 "TLSA records exist, so DANE senders defer", "RFC 7672 §2.2",
-                                "enable STARTTLS", ossl))
+                                "enable STARTTLS", cmd.openssl_dane(
+                                    host, h.tlsa.base_name, [str(r) for r in h.tlsa.records])))
         return checks
     tls = d.transcript.tls
     if tls is None:
@@ -263,6 +272,7 @@ def probe_checks(p: ProbeFacts, h: HostFacts | None, sts_mode: str | None,
                             tuple(subject)))
     if dane_applies:
         base = h.tlsa.base_name
+        ossl = cmd.openssl_dane(host, base, [str(r) for r in h.tlsa.records])
         result = dane.verify_chain(h.tlsa.records, list(tls.chain), [host, base], now)
         if result.ok:
             checks.append(Check(f"dane:{host}", "DANE", OK, "the certificate matches a TLSA record",

@@ -11,19 +11,22 @@ from dataclasses import dataclass
 from ..dane import TlsaLookup
 from ..dnssec import Lookup
 from ..mtasts import Policy, StsRecord
-from ..smtp import Delivery
+from ..smtp import Delivery, parse_ehlo
 
 
 @dataclass(frozen=True)
 class MxFacts:
     """The MX answer (validated), and the hosts to inspect in preference order.
     ``implicit``: no MX records, so the domain itself is the MX (RFC 5321 §5.1);
-    ``null``: the domain says it accepts no mail (RFC 7505)."""
+    ``null``: the domain says it accepts no mail (RFC 7505);
+    ``null_beside_others``: a null MX record published next to other MX records,
+    which RFC 7505 §3 forbids (``hosts`` then holds the others)."""
 
     lookup: Lookup
     hosts: tuple[tuple[int, str], ...]
     implicit: bool = False
     null: bool = False
+    null_beside_others: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,8 +64,9 @@ class ProbeFacts:
     def starttls_offered(self) -> bool | None:
         for d in (self.verified, self.unverified):
             if d is not None and d.transcript.replies("EHLO"):
-                first = d.transcript.replies("EHLO")[0].decode("ascii", "replace").upper()
-                return any(line[4:].split()[:1] == ["STARTTLS"] for line in first.splitlines())
+                # The reply's first line greets (RFC 5321 §4.1.1.1) and lists no
+                # extension, whatever words it holds: parse_ehlo skips it, as smtplib does.
+                return "STARTTLS" in parse_ehlo(d.transcript.replies("EHLO")[0])
         return None
 
     @property

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import datetime as _dt
+import ipaddress
 import re
 import threading
 import time
@@ -25,6 +26,7 @@ import dns.message
 import dns.name
 import dns.rcode
 import dns.rdatatype
+import idna
 
 from .. import dane, mtasts, smtp
 from ..dnssec import ERROR, INSECURE, Lookup, resolve
@@ -52,15 +54,27 @@ def normalize(text: str) -> str:
     name = text.strip()
     if "@" in name:
         name = name.rpartition("@")[2]
-    name = name.rstrip(".").lower()
+    name = name.rstrip(".")
     if not name:
         raise NotADomain("the domain name is empty")
+    try:
+        ipaddress.ip_address(name.strip("[]").removeprefix("IPv6:"))
+    except ValueError:
+        pass
+    else:
+        raise NotADomain(f"{text!r} is an IP address, not a domain name: mail security is "
+                         "published per domain (MX, MTA-STS, TLSA), so name the domain "
+                         "(RFC 5321 §2.3.5)")
     if not name.isascii():
         try:
-            name = name.encode("idna").decode("ascii")  # internationalised names
-        except UnicodeError:
+            # IDNA 2008 with the UTS #46 mapping, as browsers and mail software do
+            # (RFC 5891, RFC 5895); Python's "idna" codec is IDNA 2003, which maps
+            # straße.de to strasse.de: another domain.
+            name = idna.encode(name, uts46=True).decode("ascii")
+        except (idna.IDNAError, UnicodeError):
             raise NotADomain(f"{text!r} is not a valid internationalised domain name "
                              "(RFC 5891 §4)") from None
+    name = name.lower()
     if len(name) > 253:
         raise NotADomain(f"{text!r} is longer than 253 characters (RFC 1035 §2.3.4)")
     labels = name.split(".")
@@ -188,7 +202,10 @@ def _lookup_mx(domain: str, net: _SharedNetwork) -> MxFacts:
                          for r in lk.rrset)
         if len(records) == 1 and records[0][1] == "":
             return MxFacts(lk, (), null=True)
-        return MxFacts(lk, tuple(records))
+        # A null MX must be the only MX record (RFC 7505 §3): beside others it is an
+        # error, and the other hosts are inspected as they are.
+        named = tuple(r for r in records if r[1] != "")
+        return MxFacts(lk, named, null_beside_others=len(named) < len(records))
     if lk.status == ERROR or lk.rcode == "NXDOMAIN":
         return MxFacts(lk, ())
     address = _resolve(net, domain, "A")
