@@ -14,6 +14,7 @@ from .. import dane, tlsrpt
 from ..dnssec import BOGUS, ERROR, INSECURE, SECURE
 from ..mtasts import mx_matches
 from .commands import Commands
+from .resolver import UNVALIDATED
 from .facts import HostFacts, MxFacts, ProbeFacts, RptFacts, StsFacts
 from .result import FAIL, INFO, OK, SKIP, WARN, Check
 
@@ -83,6 +84,9 @@ def mx_checks(domain: str, mx: MxFacts, cmd: Commands) -> list[Check]:
     elif lk.status == BOGUS:
         checks.append(Check("dnssec", "DNSSEC", FAIL, "the MX answer is bogus", lk.reason,
                             "RFC 4035 §5.5", "fix the zone's signatures or its DS record", delv))
+    elif lk.status == UNVALIDATED:
+        checks.append(Check("dnssec", "DNSSEC", SKIP, "not checked", lk.reason,
+                            "RFC 4035 §4.3", "", delv))
     return checks
 
 
@@ -109,13 +113,17 @@ def host_dns_checks(h: HostFacts, cmd: Commands) -> list[Check]:
                             f"point the MX at {h.cname_target} directly", dig_a, a.records))
     else:
         checks.append(Check(f"address:{host}", "MX", OK,
-                            f"{host} has {len(a.records)} address(es), DNSSEC {a.status}",
+                            f"{host} has {len(a.records)} address(es), DNSSEC "
+                            + ("not checked" if a.status == UNVALIDATED else a.status),
                             "", "RFC 5321 §5.1", "", dig_a, tuple(sorted(a.records))))
     t = h.tlsa
     tlsa_name = f"_25._tcp.{t.base_name}"
     dig_t, delv_t = cmd.dig(tlsa_name, "TLSA"), cmd.delv(tlsa_name, "TLSA")
     evidence = tuple(sorted(f"{r}  ({r.mnemonic})" for r in t.records))
-    if t.status == BOGUS:
+    if t.status == UNVALIDATED:
+        checks.append(Check(f"tlsa:{host}", "DANE", SKIP, "not checked", t.reason,
+                            "RFC 7672 §2.2", "", delv_t))
+    elif t.status == BOGUS:
         checks.append(Check(f"tlsa:{host}", "DANE", FAIL, "the TLSA lookup is bogus (DNSSEC)",
                             f"{t.reason}; DANE senders defer mail to this MX",
                             "RFC 7672 §2.2", "re-sign the zone; check that the TLSA RRset "
@@ -197,8 +205,11 @@ def probe_checks(p: ProbeFacts, h: HostFacts | None, sts_mode: str | None,
     offered = p.starttls_offered
     checks = []
     if offered is None:
+        detail = d.error if d else "no session"
+        if p.network_note:
+            detail = f"{detail}; {p.network_note}"
         checks.append(Check(f"starttls:{host}", "STARTTLS", FAIL, f"no SMTP session with {host}",
-                            d.error if d else "no session", "RFC 5321 §3.1",
+                            detail, "RFC 5321 §3.1",
                             "check that the MX host runs an SMTP server on port 25", ossl, banner))
         return checks
     if not offered:

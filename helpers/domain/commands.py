@@ -37,6 +37,8 @@ class Commands:
     def for_network(cls, net: Network) -> "Commands":
         if not net.is_lab:
             server = f"@{q(net.nameserver)} " if net.nameserver else ""
+            if net.dns_port != 53:
+                server += f"-p {int(net.dns_port)} "
             return cls(False, server)
         anchor = str(Path(net.ca_file).parent / "trust-anchor.conf") if net.ca_file else None
         smtp = {h: f"{e.address}:{e.smtp}" for h, e in net.hosts.items() if e.smtp}

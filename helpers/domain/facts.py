@@ -52,13 +52,16 @@ class ProbeFacts:
     """The STARTTLS probe of one MX host: ``verified`` is the session that
     checked the certificate (WebPKI, for the MX name); ``unverified`` the one
     that accepted any certificate, made only when the first failed on it.
-    ``skipped``: why no probe was made (not asked, port 25 blocked)."""
+    ``skipped``: why no probe was made (not asked, port 25 blocked on this network).
+    ``network_note``: no session, but a reference mail server answered from here,
+    so the host is at fault."""
 
     host: str
     verified: Delivery | None = None
     unverified: Delivery | None = None
     skipped: str | None = None
     blocked: bool = False
+    network_note: str | None = None  # port 25 shown open from here (helpers.domain.port25)
 
     @property
     def starttls_offered(self) -> bool | None:

@@ -1,0 +1,261 @@
+"""The inspector's verdicts on a hostile internet (issue 19, items 1-6): servers,
+resolvers and ports that misbehave on 127.0.0.1, and what the inspector must
+say (and must not say) about the domain because of them."""
+
+from __future__ import annotations
+
+import shlex
+import socket
+import subprocess
+from dataclasses import replace
+from types import MappingProxyType
+
+import dns.name
+import pytest
+
+from helpers import domain
+from helpers.__main__ import main
+from helpers.domain import FAIL, INFO, OK, SKIP, WARN, NotADomain, normalize
+from helpers.net import Endpoint, Network
+from tests.hostile_servers import Hostile
+
+REFERENCE = "port-25-reference.invalid"  # helpers.domain.port25.REFERENCE: where to route it
+
+# -- small servers and ports on 127.0.0.1 ----------------------------------------------------
+
+
+class Port:
+    """A port that drops (accepted by the kernel, never answered, like a dropped
+    SYN) or refuses (nothing listens: the kernel answers with a TCP reset)."""
+
+    def __init__(self, kind: str):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        if kind == "drop":
+            self.sock.listen(0)
+        else:
+            self.sock.close()
+
+    def close(self):
+        self.sock.close()
+
+
+class Greeter(Hostile):
+    """An SMTP server that answers (220, EHLO, QUIT) and offers no STARTTLS,
+    with ``greeting`` and ``ehlo`` lines of the test's choice."""
+
+    greeting = b"220 mx.test ESMTP\r\n"
+    ehlo = b"250-mx.test\r\n250 8BITMIME\r\n"
+
+    def handle(self, conn, script):
+        conn.write(self.greeting)
+        while (line := conn.readline()) is not None:
+            verb = line.split(b" ", 1)[0].strip().upper()
+            if verb in (b"EHLO", b"HELO"):
+                conn.write(self.ehlo)
+            elif verb == b"QUIT":
+                conn.write(b"221 bye\r\n")
+                return
+            else:
+                conn.write(b"502 no\r\n")
+
+
+@pytest.fixture
+def ports():
+    made = []
+
+    def make(kind):
+        made.append(Port(kind))
+        return made[-1].port
+
+    yield make
+    for p in made:
+        p.close()
+
+
+def routed(lab, mx: dict[str, int], reference: int | None = None, timeout=0.5) -> Network:
+    """The lab's network, with these MX hosts' SMTP (and the port-25 reference
+    mail server) routed to the given loopback ports."""
+    hosts = dict(lab.net.hosts)
+    for host, port in mx.items():
+        hosts[host] = Endpoint("127.0.0.1", smtp=port)
+    if reference is not None:
+        hosts[REFERENCE] = Endpoint("127.0.0.1", smtp=reference)
+    return replace(lab.net, hosts=MappingProxyType(hosts), connect_timeout=timeout,
+                   io_timeout=timeout)
+
+
+# -- item 1: MTA-STS testing is not safe against an attacker ------------------------------------
+
+def test_sts_testing_is_not_called_safe(lab):
+    sender = domain.inspect("sts-testing.example", lab.net).check("sender")
+    assert sender.status == WARN, sender
+    assert "neither read nor redirect" not in sender.detail
+    assert "attacker" in sender.detail and sender.rfc == "RFC 8461 §5"
+
+
+def test_tree_colours_sts_testing_as_maybe_in_the_clear():
+    from helpers.figures.tree import decision_tree
+
+    fig = decision_tree()
+    face = {t.get_text().split(":")[0]: t.get_bbox_patch().get_facecolor()
+            for t in fig.axes[0].texts if t.get_bbox_patch() is not None}
+    assert face["MTA-STS testing"] == face["Opportunistic"]  # orange: maybe in the clear
+    assert face["MTA-STS testing"] != face["MTA-STS enforce"]
+
+
+# -- item 3: a blocked port 25 is not "nothing to fix", and a refusal is told apart ----------
+
+def test_dropped_port_25_is_not_a_clean_bill(lab, ports):
+    drop = ports("drop")
+    net = routed(lab, {"mx.opportunistic.example": drop}, reference=drop)
+    result = domain.inspect("opportunistic.example", net)
+    probe = result.check("starttls:mx.opportunistic.example")
+    assert probe.status == SKIP and "dropped by this network" in probe.detail
+    assert "not the domain's fault" in probe.detail
+    # What DNS alone shows: nothing published, so TLS can be stripped at best.
+    assert result.check("sender").status == WARN
+    assert "nothing to fix" not in result.verdict and "1 not checked here" in result.verdict
+    assert result.ok and not result.complete
+
+
+def test_refused_port_25_on_this_network_is_not_blamed_on_the_domain(lab, ports):
+    refuse = ports("refuse")
+    net = routed(lab, {"mx.opportunistic.example": refuse}, reference=refuse)
+    result = domain.inspect("opportunistic.example", net)
+    probe = result.check("starttls:mx.opportunistic.example")
+    assert probe.status == SKIP, probe
+    assert "refused by this network" in probe.detail
+    assert not any(c.status == FAIL for c in result.checks), str(result)
+
+
+@pytest.mark.parametrize("kind", ["drop", "refuse"])
+def test_an_mx_that_does_not_answer_while_port_25_is_open_is_the_domains_fault(lab, ports,
+                                                                                kind):
+    reference = Greeter()
+    try:
+        net = routed(lab, {"mx.opportunistic.example": ports(kind)}, reference=reference.port)
+        result = domain.inspect("opportunistic.example", net)
+    finally:
+        reference.stopping = True
+    probe = result.check("starttls:mx.opportunistic.example")
+    assert probe.status == FAIL and "no SMTP session" in probe.title
+    assert "port 25 is open from this network" in probe.detail
+    assert "answered 220" in probe.detail
+
+
+def test_inspect_exit_status_counts_skipped_checks(capsys):
+    # Everything about example.com is right, but no STARTTLS probe was made.
+    assert main(["inspect", "--lab", "--no-smtp", "example.com"]) == 3
+    out = capsys.readouterr().out
+    assert "not checked here" in out and "nothing to fix" not in out
+    assert "the lab has stopped" in out and "--keep-lab" in out
+
+
+# -- item 4: the learner's resolver, judged before the domain --------------------------------
+
+def test_a_resolver_that_strips_dnssec_is_named_not_the_zone(lab):
+    lab.dns_attack("strip")  # every answer loses its RRSIGs, as some middleboxes do
+    result = domain.inspect("example.com", lab.net)
+    text = str(result)
+    assert "bogus" not in text and "fix the zone" not in text
+    assert result.check("resolver").status == SKIP
+    assert "strips DNSSEC" in result.check("resolver").title
+    assert result.check("dnssec").status == SKIP
+    assert result.check("tlsa:mx1.example.com").status == SKIP
+    assert result.check("sender").status == SKIP
+    # What does not depend on DNSSEC is still judged.
+    assert result.check("mx").status == OK and result.check("mta-sts-mode").status == OK
+    assert result.check("starttls:mx1.example.com").status == OK
+    assert result.ok and not result.complete
+
+
+def test_a_resolver_that_answers_nxdomain_for_everything_is_named(lab):
+    lab.dns_attack("empty", rcode="NXDOMAIN")  # a captive portal / filtering resolver
+    result = domain.inspect("example.com", lab.net)
+    assert result.error and "this network's resolver" in result.error
+    assert "NXDOMAIN for the root zone" in result.error
+    assert "does not exist" not in str(result) and "no MTA-STS record" not in str(result)
+    assert {c.status for c in result.checks} == {SKIP}
+
+
+def test_a_live_resolver_that_is_absent_suggests_another():
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.0.0.1", 0))
+    try:
+        net = replace(Network.live("127.0.0.1", dns_timeout=0.3),
+                      dns_port=silent.getsockname()[1])
+        result = domain.inspect("gmail.com", net, timeout=10)
+    finally:
+        silent.close()
+    assert "this network's resolver" in result.error and "not gmail.com" in result.error
+    assert 'Network.live("9.9.9.9")' in result.error
+    assert "no MTA-STS record" not in str(result)
+
+
+# -- item 5: commands are quoted, and check what the check checked ---------------------------
+
+EVIL = dns.name.Name((b"a`touch pwned1`;b&touch pwned2>pwned3$(touch pwned4)",
+                      b"opportunistic", b"example", b""))
+
+
+def test_commands_never_run_what_dns_says(lab, tmp_path):
+    lab.set_records("opportunistic.example", "opportunistic.example", "MX",
+                    [f"10 {EVIL.to_text()}"])
+    result = domain.inspect("opportunistic.example", lab.net, smtp=False)
+    commands = [c.command for c in result.checks if c.command]
+    host = EVIL.to_text().rstrip(".")
+    assert any(host in shlex.split(c) for c in commands)
+    for command in commands:
+        # The same command line, with the program replaced by printf: a shell
+        # that honoured ` ; & > $( ) in a host name would create the files.
+        printed = "printf '%s\\n' " + command.split(" ", 1)[1]
+        subprocess.run(["bash", "-c", printed], cwd=tmp_path, capture_output=True, timeout=10)
+    assert not list(tmp_path.iterdir())
+
+
+def test_the_dane_command_checks_the_tlsa_records(lab):
+    check = domain.inspect("example.com", lab.net).check("dane:mx1.example.com")
+    words = shlex.split(check.command)
+    assert words[words.index("-dane_tlsa_domain") + 1] == "mx1.example.com"
+    tlsa = domain.inspect("example.com", lab.net).check("tlsa:mx1.example.com").evidence
+    assert [words[i + 1] for i, w in enumerate(words) if w == "-dane_tlsa_rrdata"] == \
+        [e.split("  (")[0] for e in tlsa]
+
+
+# -- item 6: smaller verdicts -------------------------------------------------------------------
+
+def test_a_null_mx_beside_other_mx_records_fails(lab):
+    lab.set_records("opportunistic.example", "opportunistic.example", "MX",
+                    ["0 .", "10 mx.opportunistic.example."])
+    check = domain.inspect("opportunistic.example", lab.net, smtp=False).check("mx")
+    assert check.status == FAIL and "RFC 7505 §3" in check.rfc
+
+
+def test_starttls_in_the_greeting_lines_is_not_an_offer(lab):
+    server = Greeter()
+    server.greeting = b"220 STARTTLS\r\n"
+    server.ehlo = b"250-STARTTLS\r\n250 8BITMIME\r\n"  # the first line greets, lists nothing
+    try:
+        net = routed(lab, {"mx.opportunistic.example": server.port})
+        check = domain.inspect("opportunistic.example", net).check(
+            "starttls:mx.opportunistic.example")
+    finally:
+        server.stopping = True
+    assert check.status == FAIL and check.title == "STARTTLS is not offered", check
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("straße.de", "xn--strae-oqa.de"),  # IDNA 2008: not strasse.de, another domain
+    ("Bücher.Example", "xn--bcher-kva.example"),
+])
+def test_internationalised_names_use_idna_2008(text, expected):
+    assert normalize(text) == expected
+
+
+@pytest.mark.parametrize("text", ["192.0.2.1", "2001:db8::1", "[192.0.2.1]",
+                                  "alice@[192.0.2.1]", "[IPv6:2001:db8::1]"])
+def test_an_ip_address_is_not_a_domain(text):
+    with pytest.raises(NotADomain, match="IP address"):
+        normalize(text)
