@@ -563,7 +563,7 @@ class _Job:
             if host in self.probes and host in self.hosts and sts_ready \
                     and self.once(f"probe:{host}"):
                 self.emit(assess.probe_checks(self.probes[host], self.hosts[host], sts_mode,
-                                              self.cmd, self.now))
+                                              self.cmd, self.now, self.previous_keys(host)))
         all_hosts = mx is not None and all(h in self.hosts for h in hosts)
         if self.rpt is not None and sts_ready and all_hosts and self.once("rpt"):
             published = self.sts.record is not None or any(
@@ -578,6 +578,17 @@ class _Job:
                 and self.once("sender")):
             self.emit([path.sender_check(self.domain, mx, self.hosts, self.probes, self.sts,
                                          self.now)])
+
+    def previous_keys(self, host: str) -> tuple[str, ...]:
+        """The DANE-EE forms of the key ``host`` served at the previous inspection
+        (from its rollover check's evidence), to spot records left for a retired key."""
+        if self.previous is None:
+            return ()
+        try:
+            evidence = self.previous.check(f"rollover:{host}").evidence
+        except KeyError:
+            return ()
+        return tuple(e.removeprefix("served: ") for e in evidence if e.startswith("served: "))
 
     @property
     def policy_text(self) -> str | None:
