@@ -259,3 +259,94 @@ def test_internationalised_names_use_idna_2008(text, expected):
 def test_an_ip_address_is_not_a_domain(text):
     with pytest.raises(NotADomain, match="IP address"):
         normalize(text)
+
+
+# -- item 2: a key change judged against the chain the server serves ----------------------------
+
+def _unrelated_ca():
+    """A CA certificate that has nothing to do with the lab's chains."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Unrelated CA")])
+    now = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
+    return (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(1).not_valid_before(now)
+            .not_valid_after(now + dt.timedelta(days=3650))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+
+
+MX1 = "mx1.example.com"
+
+
+def _rollover(lab, records, net=None, **kw):
+    lab.set_records("example.com", f"_25._tcp.{MX1}", "TLSA", [str(r) for r in records])
+    return domain.inspect("example.com", net or lab.net, **kw)
+
+
+def _tlsa(cert, usage, selector, matching):
+    from helpers.dane import TLSA
+    return TLSA.from_cert(cert, usage, selector, matching)
+
+
+@pytest.mark.parametrize("second", ["3 0 1", "3 1 2", "2 1 1 of the leaf", "2 1 1 unrelated"])
+def test_records_that_name_the_current_key_twice_cover_no_key_change(lab, second):
+    leaf = lab.certificate(MX1).cert
+    other = {"3 0 1": _tlsa(leaf, 3, 0, 1), "3 1 2": _tlsa(leaf, 3, 1, 2),
+             "2 1 1 of the leaf": _tlsa(leaf, 2, 1, 1),
+             "2 1 1 unrelated": _tlsa(_unrelated_ca(), 2, 1, 1)}[second]
+    result = _rollover(lab, [_tlsa(leaf, 3, 1, 1), other])
+    assert result.check(f"dane:{MX1}").status == OK
+    check = result.check(f"rollover:{MX1}")
+    assert check.status == INFO and check.title == "a key change is not covered yet", check
+
+
+def test_the_next_key_or_a_ca_in_the_served_chain_covers_a_key_change(lab):
+    issued = lab.certificate(MX1)
+    next_key = lab.pki.leaf((MX1,), key_label="next/" + MX1).cert
+    assert _rollover(lab, [_tlsa(issued.cert, 3, 1, 1), _tlsa(next_key, 3, 1, 1)]).check(
+        f"rollover:{MX1}").status == OK
+    issuing_ca = issued.chain[0]
+    assert _rollover(lab, [_tlsa(issued.cert, 3, 1, 1), _tlsa(issuing_ca, 2, 1, 1)]).check(
+        f"rollover:{MX1}").status == OK
+
+
+def test_pinning_a_public_cas_intermediate_warns(lab):
+    # The lab's network seen as the internet: its CA is then a "public" WebPKI CA.
+    internet = replace(lab.net, name="live")
+    issued = lab.certificate(MX1)
+    result = _rollover(lab, [_tlsa(issued.cert, 3, 1, 1), _tlsa(issued.chain[0], 2, 1, 1)],
+                       internet)
+    check = result.check(f"rollover:{MX1}")
+    assert check.status == WARN and "public CA's intermediate" in check.title, check
+
+
+def test_a_record_left_for_a_retired_key_is_flagged(lab, tmp_path):
+    import ssl
+
+    from tests.hostile_servers import HostileSMTP
+
+    old = lab.pki.leaf((MX1,), key_label="retired/" + MX1)
+    (tmp_path / "c.pem").write_bytes(old.chain_pem)
+    (tmp_path / "k.pem").write_bytes(old.key_pem)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(tmp_path / "c.pem", tmp_path / "k.pem")
+    server = HostileSMTP(ctx)  # serves the old key, as before the change
+    current = lab.certificate(MX1).cert
+    both = [_tlsa(old.cert, 3, 1, 1), _tlsa(current, 3, 1, 1)]
+    try:
+        before = _rollover(lab, both, routed(lab, {MX1: server.port}, timeout=2.0))
+    finally:
+        server.stopping = True
+    assert before.check(f"rollover:{MX1}").status == OK  # the next key is published
+    after = _rollover(lab, both, previous=before)  # the server now serves the new key
+    check = after.check(f"rollover:{MX1}")
+    assert check.status == WARN and "retired key" in check.title, check
+    # Without the earlier look, the extra record may be the next key: not flagged.
+    assert _rollover(lab, both).check(f"rollover:{MX1}").status == OK
