@@ -61,7 +61,9 @@ def server_of(net: Network) -> str:
         server = net.nameserver or net.resolver().nameservers[0]
     except Exception:  # no resolver configured at all
         return "the system resolver (none configured)"
-    return f"{server} port {net.dns_port}" if net.dns_port != 53 else str(server)
+    if net.dns_port == 53:
+        return str(server)
+    return f"[{server}]:{net.dns_port}" if ":" in str(server) else f"{server}:{net.dns_port}"
 
 
 def judge(net: Network) -> ResolverFacts:
