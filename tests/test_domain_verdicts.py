@@ -20,6 +20,7 @@ from helpers.net import Endpoint, Network
 from tests.hostile_servers import Hostile
 
 REFERENCE = "port-25-reference.invalid"  # helpers.domain.port25.REFERENCE: where to route it
+MX1 = "mx1.example.com"
 
 # -- small servers and ports on 127.0.0.1 ----------------------------------------------------
 
@@ -224,6 +225,24 @@ def test_the_dane_command_checks_the_tlsa_records(lab):
         [e.split("  (")[0] for e in tlsa]
 
 
+def test_the_dane_command_agrees_with_the_dane_check(lab):
+    """Run as printed, the dane: command reaches the check's verdict (openssl's DANE code)."""
+    from tests.conftest import need_tool
+
+    need_tool("openssl")
+    for name, host, status in (("example.com", MX1, OK),
+                               ("dane-rollover.example", "mx.dane-rollover.example", FAIL)):
+        check = domain.inspect(name, lab.net).check(f"dane:{host}")
+        assert check.status == status
+        run = subprocess.run(["bash", "-c", check.command], capture_output=True, text=True,
+                             timeout=30)
+        said = run.stdout + run.stderr  # -brief writes its summary to stderr
+        if status == OK:
+            assert run.returncode == 0 and "matched EE certificate" in said, said
+        else:
+            assert run.returncode != 0 and "no matching DANE TLSA records" in said, said
+
+
 # -- item 6: smaller verdicts -------------------------------------------------------------------
 
 def test_a_null_mx_beside_other_mx_records_fails(lab):
@@ -281,8 +300,6 @@ def _unrelated_ca():
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
             .sign(key, hashes.SHA256()))
 
-
-MX1 = "mx1.example.com"
 
 
 def _rollover(lab, records, net=None, **kw):
