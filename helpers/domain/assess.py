@@ -118,7 +118,7 @@ def host_dns_checks(h: HostFacts, cmd: Commands) -> list[Check]:
                             "", "RFC 5321 §5.1", "", dig_a, tuple(sorted(a.records))))
     t = h.tlsa
     tlsa_name = f"_25._tcp.{t.base_name}"
-    dig_t, delv_t = cmd.dig(tlsa_name, "TLSA"), cmd.delv(tlsa_name, "TLSA")
+    delv_t = cmd.delv(tlsa_name, "TLSA")
     evidence = tuple(sorted(f"{r}  ({r.mnemonic})" for r in t.records))
     if t.status == UNVALIDATED:
         checks.append(Check(f"tlsa:{host}", "DANE", SKIP, "not checked", t.reason,

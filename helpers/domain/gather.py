@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import datetime as _dt
-import ipaddress
-import re
 import threading
 import time
 from dataclasses import fields, replace
@@ -26,7 +24,6 @@ import dns.message
 import dns.name
 import dns.rcode
 import dns.rdatatype
-import idna
 
 from .. import dane, mtasts, smtp
 from ..dnssec import ERROR, INSECURE, Lookup, resolve
@@ -35,58 +32,10 @@ from ..txtrecord import record_text
 from . import assess, path, port25, resolver
 from .commands import Commands
 from .facts import HostFacts, MxFacts, ProbeFacts, RptFacts, StsFacts
+from .names import NotADomain, normalize  # noqa: F401  (re-exported: helpers.domain.gather.normalize)
 from .result import FAIL, SKIP, Check, Inspection
 
-#: A domain name as RFC 1035 §2.3.1 and RFC 5321 §2.3.5 allow for mail (LDH labels).
-_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 PROBE_TIMEOUT = 5.0
-
-
-class NotADomain(ValueError):
-    """The text is not a domain name; the message says why."""
-
-
-def normalize(text: str) -> str:
-    """``text`` as a lower-case domain name without a trailing dot; an address
-    (``alice@example.com``) gives its domain. NotADomain otherwise."""
-    if not isinstance(text, str):
-        raise NotADomain(f"a domain name is text, not {type(text).__name__}")
-    name = text.strip()
-    if "@" in name:
-        name = name.rpartition("@")[2]
-    name = name.rstrip(".")
-    if not name:
-        raise NotADomain("the domain name is empty")
-    try:
-        ipaddress.ip_address(name.strip("[]").removeprefix("IPv6:"))
-    except ValueError:
-        pass
-    else:
-        raise NotADomain(f"{text!r} is an IP address, not a domain name: mail security is "
-                         "published per domain (MX, MTA-STS, TLSA), so name the domain "
-                         "(RFC 5321 §2.3.5)")
-    if not name.isascii():
-        try:
-            # IDNA 2008 with the UTS #46 mapping, as browsers and mail software do
-            # (RFC 5891, RFC 5895); Python's "idna" codec is IDNA 2003, which maps
-            # straße.de to strasse.de: another domain.
-            name = idna.encode(name, uts46=True).decode("ascii")
-        except (idna.IDNAError, UnicodeError):
-            raise NotADomain(f"{text!r} is not a valid internationalised domain name "
-                             "(RFC 5891 §4)") from None
-    name = name.lower()
-    if len(name) > 253:
-        raise NotADomain(f"{text!r} is longer than 253 characters (RFC 1035 §2.3.4)")
-    labels = name.split(".")
-    bad = [label for label in labels if not _LABEL.fullmatch(label)]
-    if bad:
-        raise NotADomain(f"{text!r} is not a domain name: the label {bad[0]!r} must be 1 to "
-                         "63 letters, digits or hyphens, not starting or ending with a "
-                         "hyphen (RFC 1035 §2.3.1)")
-    if len(labels) < 2:
-        raise NotADomain(f"{text!r} is a single label: a mail domain has at least two, "
-                         "like example.com (RFC 5321 §2.3.5)")
-    return name
 
 
 # -- shared, concurrent DNS queries -----------------------------------------------------------
@@ -424,7 +373,8 @@ class _Job:
             if self.stopped:
                 self.pending.clear()  # their answers would only repeat the resolver's fault
         if self.pending:
-            self.emit([Check(f"timeout:{w[-1]}", "MX" if w[0] in ("mx", "mx-early", "host") else
+            self.emit([Check(f"timeout:{w[-1]}", "MX" if w[0] in ("mx", "mx-early", "mx-raw", "host",
+                                                              "host-raw", "resolver") else
                              {"probe": "STARTTLS", "rpt": "TLS-RPT"}.get(w[0], "MTA-STS"),
                              SKIP, "did not finish in time",
                              f"{' '.join(w)} took longer than {self.timeout:g} s")
