@@ -94,6 +94,9 @@ def test_sts_testing_is_not_called_safe(lab):
     assert sender.status == WARN, sender
     assert "neither read nor redirect" not in sender.detail
     assert "attacker" in sender.detail and sender.rfc == "RFC 8461 §5"
+    # Judged from the policy alone, without a probe: the same warning.
+    unprobed = domain.inspect("sts-testing.example", lab.net, smtp=False).check("sender")
+    assert unprobed.status == WARN and "delivers whatever the check says" in unprobed.title
 
 
 def test_tree_colours_sts_testing_as_maybe_in_the_clear():

@@ -135,8 +135,11 @@ def sender_check(domain: str, mx: MxFacts, hosts: dict[str, HostFacts],
     if node == "sts-testing" and final.outcome != CLEAR:
         # RFC 8461 §5: in testing mode a failed check still delivers, so what the
         # probe saw today is not what an attacker on the path would get.
-        return Check("sender", "sender", WARN, f"a sender {final.outcome} ({final.rule})"
-                     f"{fallback}, but only while nobody interferes",
+        title = (f"a sender applies {final.rule}{fallback}: it delivers whatever the check "
+                 "says" if final.outcome == UNKNOWN else
+                 f"a sender {final.outcome} ({final.rule}){fallback}, but only while nobody "
+                 "interferes")
+        return Check("sender", "sender", WARN, title,
                      "MTA-STS mode testing never refuses delivery: an on-path attacker who "
                      "strips STARTTLS or presents its own certificate still gets the mail, "
                      "in the clear or to itself; the failure is only reported",
