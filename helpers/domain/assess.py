@@ -180,7 +180,7 @@ def rollover_check(h: HostFacts, chain, verified: bool, cmd: Commands,
       match the current certificate (3 1 1 + 3 0 1 of one certificate, or 3 1 1 +
       3 1 2 of one key, name the same key twice and cover nothing);
     - a DANE-TA (2 x x) record counts only when it matches a CA certificate the
-      server sends (not the leaf, not an unrelated CA: RFC 7671 §5.2.2 needs the
+      server sends (not the leaf, not an unrelated CA: RFC 7672 §3.1.2 needs the
       trust anchor in the chain); one that pins an intermediate of a CA the WebPKI
       trusts is fragile (public CAs change intermediates);
     - a record that matches only a retired key (the key a previous inspection saw,
@@ -197,9 +197,17 @@ def rollover_check(h: HostFacts, chain, verified: bool, cmd: Commands,
     ta_other = [r for r in usable if r.usage == 2 and r not in ta_chain and r not in ta_leaf]
     retired = [r for r in other_ee if str(r) in previous_keys and str(r) not in _key_forms(leaf)]
     served = tuple(f"served: {form}" for form in _key_forms(leaf)[::2])  # 3 1 1, 3 0 1
-    evidence = served + tuple(
-        f"{r}  ({'current key' if r in current else 'retired key' if r in retired else 'another key: the next one?' if r in other_ee else 'a CA in the served chain' if r in ta_chain else 'the leaf, not a CA' if r in ta_leaf else 'a CA the server does not send'})"
-        for r in usable)
+
+    def role(r) -> str:
+        for group, words in ((current, "current key"), (retired, "retired key"),
+                             (other_ee, "another key: the next one?"),
+                             (ta_chain, "a CA in the served chain"),
+                             (ta_leaf, "the leaf, not a CA")):
+            if r in group:
+                return words
+        return "a CA the server does not send"
+
+    evidence = served + tuple(f"{r}  ({role(r)})" for r in usable)
     rfc = "RFC 7671 §8.1"
     if not current and not ta_chain:
         return Check(f"rollover:{host}", "DANE", WARN,
@@ -223,8 +231,8 @@ def rollover_check(h: HostFacts, chain, verified: bool, cmd: Commands,
                      "public CAs change intermediates without notice to you (Let's Encrypt "
                      "issues from several, rotating since June 2024): the next certificate "
                      "may come from another one, and then nothing matches",
-                     "RFC 7671 §5.2, §8.1", "publish 3 1 1 records for the current and the "
-                     "next key instead (or pin the CA's root)", dig_t, evidence)
+                     "RFC 7671 §5.2, §8.1; RFC 7672 §3.1.2", "publish 3 1 1 records for the "
+                     "current and the next key instead (or pin the CA's root)", dig_t, evidence)
     if other_ee or ta_chain:
         how = ("a DANE-EE record for another key (the next one, published ahead)" if other_ee
                else "a DANE-TA record for a CA the server sends")

@@ -32,7 +32,8 @@ from ..txtrecord import record_text
 from . import assess, path, port25, resolver
 from .commands import Commands
 from .facts import HostFacts, MxFacts, ProbeFacts, RptFacts, StsFacts
-from .names import NotADomain, normalize  # noqa: F401  (re-exported: helpers.domain.gather.normalize)
+# Re-exported: helpers.domain.gather.normalize is where they used to live.
+from .names import NotADomain, normalize  # noqa: F401
 from .result import FAIL, SKIP, Check, Inspection
 
 PROBE_TIMEOUT = 5.0
@@ -373,8 +374,8 @@ class _Job:
             if self.stopped:
                 self.pending.clear()  # their answers would only repeat the resolver's fault
         if self.pending:
-            self.emit([Check(f"timeout:{w[-1]}", "MX" if w[0] in ("mx", "mx-early", "mx-raw", "host",
-                                                              "host-raw", "resolver") else
+            mx_kinds = ("mx", "mx-early", "mx-raw", "host", "host-raw", "resolver")
+            self.emit([Check(f"timeout:{w[-1]}", "MX" if w[0] in mx_kinds else
                              {"probe": "STARTTLS", "rpt": "TLS-RPT"}.get(w[0], "MTA-STS"),
                              SKIP, "did not finish in time",
                              f"{' '.join(w)} took longer than {self.timeout:g} s")
@@ -548,8 +549,8 @@ class _Job:
         return "\n".join([f"mode: {p.mode}", *(f"mx: {m}" for m in p.mx),
                           f"max_age: {p.max_age}"])
 
-    _KINDS = ("resolver", "mx", "dnssec", "address", "tlsa", "rollover", "starttls", "certificate", "dane",
-              "mta-sts-record", "mta-sts-policy", "mta-sts-mode", "mta-sts-max-age",
+    _KINDS = ("resolver", "mx", "dnssec", "address", "tlsa", "rollover", "starttls", "certificate",
+              "dane", "mta-sts-record", "mta-sts-policy", "mta-sts-mode", "mta-sts-max-age",
               "mta-sts-mx", "mta-sts-id", "tlsrpt", "sender", "timeout")
 
     def order(self, check: Check) -> tuple:
