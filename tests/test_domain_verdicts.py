@@ -198,6 +198,20 @@ def test_a_live_resolver_that_is_absent_suggests_another():
     assert "no MTA-STS record" not in str(result)
 
 
+def test_inspect_through_an_unusable_resolver_exits_2_and_names_it(capsys):
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.0.0.1", 0))
+    try:
+        status = main(["inspect", "--resolver", f"127.0.0.1:{silent.getsockname()[1]}",
+                       "gmail.com"])
+    finally:
+        silent.close()
+    out = capsys.readouterr().out
+    assert status == 2 and "this network's resolver" in out and "--resolver 9.9.9.9" in out
+    assert main(["inspect", "--resolver", "dns.example", "gmail.com"]) == 2
+    assert "--resolver: 'dns.example' is not an IP address" in capsys.readouterr().err
+
+
 # -- item 5: commands are quoted, and check what the check checked ---------------------------
 
 EVIL = dns.name.Name((b"a`touch pwned1`;b&touch pwned2>pwned3$(touch pwned4)",

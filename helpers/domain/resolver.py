@@ -51,7 +51,8 @@ class ResolverFacts:
                     "path (lab.stop_dns_attack() or lab.reset() takes it off) or once the lab "
                     "has stopped (start it again)")
         return (f"inspect through another resolver, e.g. domain.inspect(name, "
-                f"{ALTERNATIVES[0]}) (Quad9) or {ALTERNATIVES[1]} (Cloudflare), or "
+                f"{ALTERNATIVES[0]}) (Quad9) or {ALTERNATIVES[1]} (Cloudflare), "
+                "`python -m helpers inspect --resolver 9.9.9.9 DOMAIN` from a terminal, or "
                 "from a network that does not filter DNS (`python -m helpers doctor` "
                 "checks this one)")
 
