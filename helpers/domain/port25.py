@@ -44,10 +44,11 @@ class Outbound:
 
 def connection_failure(error: str) -> str | None:
     """How an SMTP session that got no byte from the server failed: DROPPED
-    (timed out: nothing answered), REFUSED (reset or refused: something answered
+    (timed out or no route: nothing answered), REFUSED (reset or refused: something answered
     with a TCP reset), or None (something else)."""
     low = error.lower()
-    if any(w in low for w in ("timed out", "timeout", "deadline")):
+    # "Network is unreachable" / "No route to host": nothing leaves this network.
+    if any(w in low for w in ("timed out", "timeout", "deadline", "unreachable", "no route")):
         return DROPPED
     if any(w in low for w in ("refused", "reset", "errno 111", "errno 104")):
         return REFUSED
