@@ -6,10 +6,14 @@
   ``--json-file`` writes the same as JSON for scripts.
 - ``doctor [--offline]`` checks this environment (Python, packages, the lab,
   live DNS, outbound port 25) and says what to do about each problem.
-- ``inspect DOMAIN ... [--lab [--seed N]] [--json] [--no-smtp]`` checks domains
-  (live by default; ``--lab`` starts a lab, and with no DOMAIN inspects all of
-  its domains). Exit status 0: no check failed; 1: a check failed; 2: an
-  inspection could not run.
+- ``inspect DOMAIN ... [--lab [--seed N] [--keep-lab]] [--resolver ADDRESS] [--json]
+  [--no-smtp]`` checks domains (live by default, through the system's resolver or
+  ``--resolver``; ``--lab`` starts a lab, and with no DOMAIN inspects all
+  of its domains; ``--keep-lab`` keeps it running until Ctrl-C, so that the
+  commands printed can be run against it). Exit status 0: every check ran and none
+  failed; 1: a check failed; 2: an inspection could not run; 3: none failed, but
+  some could not be made from here (``skip``: port 25 blocked, ``--no-smtp``, a
+  resolver that hides DNSSEC).
 - ``notebooks [NAME ...]`` regenerates the notebooks after a helpers change;
   ``learner`` only regenerates the learner copies.
 - ``start [--solutions | --copy-only] [JUPYTERLAB OPTION ...]`` copies the learner notebooks
@@ -24,6 +28,7 @@ import argparse
 import signal
 import sys
 import threading
+import time
 
 
 def _lab(args: argparse.Namespace) -> int:
@@ -84,6 +89,31 @@ def _learner(args: argparse.Namespace) -> int:
     return 0
 
 
+def _resolver_network(text: str):
+    """``Network.live`` through the resolver ``ADDRESS``, ``ADDRESS:PORT`` or ``[IPv6]:PORT``."""
+    import ipaddress
+    from dataclasses import replace
+
+    from helpers.net import Network
+
+    address, port = text, 53
+    if text.startswith("["):
+        address, _, rest = text[1:].partition("]")
+        if rest:
+            port = rest.removeprefix(":")
+    elif text.count(":") == 1:
+        address, port = text.split(":")
+    try:
+        ipaddress.ip_address(address)
+        port = int(port)
+        if not 0 < port < 65536:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"{text!r} is not an IP address with an optional port "
+                         "(e.g. 9.9.9.9 or 127.0.0.1:5353)") from None
+    return replace(Network.live(address), dns_port=port)
+
+
 def _inspect(args: argparse.Namespace) -> int:
     import json
 
@@ -105,20 +135,43 @@ def _inspect(args: argparse.Namespace) -> int:
                 print("error: name at least one domain (or use --lab)", file=sys.stderr)
                 return 2
             net, names = Network.live(), args.domains
+            if args.resolver:
+                try:
+                    net = _resolver_network(args.resolver)
+                except ValueError as e:
+                    print(f"error: --resolver: {e}", file=sys.stderr)
+                    return 2
         results = domain.inspect_many(names, net, smtp=not args.no_smtp)
+        if args.json:
+            print(json.dumps([json.loads(r.to_json()) for r in results], indent=1,
+                             ensure_ascii=False))
+        else:
+            print("\n\n".join(str(r) for r in results))
+            if len(results) > 1:
+                print("\n" + str(domain.table(results)))
+        if lab is not None and not args.json:
+            if args.keep_lab:
+                print(f"\nThe lab keeps running (DNS on {net.nameserver} port {net.dns_port}) "
+                      "so that the commands above work; press Ctrl-C to stop it.", flush=True)
+                try:
+                    while True:
+                        time.sleep(3600)
+                except KeyboardInterrupt:
+                    pass
+            else:
+                print("\nNote: the lab has stopped, so the commands above (its ports and "
+                      "files) no longer answer; run with --keep-lab to keep it running "
+                      "while you try them.")
     finally:
         if lab is not None:
             lab.stop()
-    if args.json:
-        print(json.dumps([json.loads(r.to_json()) for r in results], indent=1,
-                         ensure_ascii=False))
-    else:
-        print("\n\n".join(str(r) for r in results))
-        if len(results) > 1:
-            print("\n" + str(domain.table(results)))
     if any(r.error for r in results):
         return 2
-    return 0 if all(r.ok for r in results) else 1
+    if not all(r.ok for r in results):
+        return 1
+    # Nothing failed, but not everything could be checked from here (port 25
+    # blocked, --no-smtp, a resolver that hides DNSSEC): not a clean result.
+    return 0 if all(r.complete for r in results) else 3
 def _start(args: argparse.Namespace, extra: list[str]) -> int:
     from helpers import workspace
 
@@ -156,6 +209,11 @@ def main(argv: list[str] | None = None) -> int:
     ins.add_argument("--lab", action="store_true", help="start a lab and inspect there "
                                                          "(default: all its domains)")
     ins.add_argument("--seed", type=int, default=1, help="the lab's seed (default 1)")
+    ins.add_argument("--resolver", metavar="ADDRESS[:PORT]", help="live: ask this DNS "
+                     "resolver (e.g. 9.9.9.9) instead of the system's, when the system's "
+                     "filters DNS or strips DNSSEC")
+    ins.add_argument("--keep-lab", action="store_true", help="with --lab: keep the lab "
+                     "running until Ctrl-C, so that the printed commands can be tried")
     ins.add_argument("--json", action="store_true", help="print the inspections as JSON")
     ins.add_argument("--no-smtp", action="store_true", help="skip the STARTTLS probes "
                                                             "(port 25 blocked here)")

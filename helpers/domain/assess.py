@@ -14,6 +14,7 @@ from .. import certnames, dane, tlsrpt
 from ..dnssec import BOGUS, ERROR, INSECURE, SECURE
 from ..mtasts import mx_matches
 from .commands import Commands
+from .resolver import UNVALIDATED
 from .facts import HostFacts, MxFacts, ProbeFacts, RptFacts, StsFacts
 from .result import FAIL, INFO, OK, SKIP, WARN, Check
 
@@ -58,6 +59,14 @@ def mx_checks(domain: str, mx: MxFacts, cmd: Commands) -> list[Check]:
         checks.append(Check("mx", "MX", FAIL, "no MX records and no address",
                             "nothing receives mail for this domain", "RFC 5321 §5.1",
                             f"publish an MX record for {domain}", dig))
+    elif mx.null_beside_others:
+        checks.append(Check("mx", "MX", FAIL, "a null MX record beside other MX records",
+                            "'0 .' says the domain accepts no mail, the other records say it "
+                            "does: a domain with a null MX must publish no other MX record, "
+                            "and senders may bounce the mail or try the other hosts",
+                            "RFC 7505 §3", "remove the '0 .' record if the domain receives "
+                            "mail, or every other MX record if it does not", dig,
+                            tuple(sorted(lk.records))))
     else:
         names = ", ".join(h for _, h in mx.hosts)
         checks.append(Check("mx", "MX", OK, f"{len(mx.hosts)} MX host(s): {names}",
@@ -75,6 +84,9 @@ def mx_checks(domain: str, mx: MxFacts, cmd: Commands) -> list[Check]:
     elif lk.status == BOGUS:
         checks.append(Check("dnssec", "DNSSEC", FAIL, "the MX answer is bogus", lk.reason,
                             "RFC 4035 §5.5", "fix the zone's signatures or its DS record", delv))
+    elif lk.status == UNVALIDATED:
+        checks.append(Check("dnssec", "DNSSEC", SKIP, "not checked", lk.reason,
+                            "RFC 4035 §4.3", "", delv))
     return checks
 
 
@@ -101,13 +113,17 @@ def host_dns_checks(h: HostFacts, cmd: Commands) -> list[Check]:
                             f"point the MX at {h.cname_target} directly", dig_a, a.records))
     else:
         checks.append(Check(f"address:{host}", "MX", OK,
-                            f"{host} has {len(a.records)} address(es), DNSSEC {a.status}",
+                            f"{host} has {len(a.records)} address(es), DNSSEC "
+                            + ("not checked" if a.status == UNVALIDATED else a.status),
                             "", "RFC 5321 §5.1", "", dig_a, tuple(sorted(a.records))))
     t = h.tlsa
     tlsa_name = f"_25._tcp.{t.base_name}"
-    dig_t, delv_t = cmd.dig(tlsa_name, "TLSA"), cmd.delv(tlsa_name, "TLSA")
+    delv_t = cmd.delv(tlsa_name, "TLSA")
     evidence = tuple(sorted(f"{r}  ({r.mnemonic})" for r in t.records))
-    if t.status == BOGUS:
+    if t.status == UNVALIDATED:
+        checks.append(Check(f"tlsa:{host}", "DANE", SKIP, "not checked", t.reason,
+                            "RFC 7672 §2.2", "", delv_t))
+    elif t.status == BOGUS:
         checks.append(Check(f"tlsa:{host}", "DANE", FAIL, "the TLSA lookup is bogus (DNSSEC)",
                             f"{t.reason}; DANE senders defer mail to this MX",
                             "RFC 7672 §2.2", "re-sign the zone; check that the TLSA RRset "
@@ -143,23 +159,100 @@ def host_dns_checks(h: HostFacts, cmd: Commands) -> list[Check]:
                             f"{len(t.records)} TLSA record(s), DNSSEC-validated",
                             "DANE senders will require TLS and check the certificate against them",
                             "RFC 7672 §2.2", "", delv_t, evidence))
-        usable = [r for r in t.records if r.usable]
-        ee = [r for r in usable if r.usage == 3]
-        if any(r.usage == 2 for r in usable) or len({r.data for r in ee}) > 1:
-            checks.append(Check(f"rollover:{host}", "DANE", OK,
-                                "a key change is covered",
-                                "a DANE-TA (2 x x) record or a second DANE-EE record (the next "
-                                "key) keeps matching when the server's key is replaced",
-                                "RFC 7671 §8.1", "", dig_t))
-        else:
-            checks.append(Check(f"rollover:{host}", "DANE", INFO,
-                                "a key change is not covered yet",
-                                "the only record names the current key: replacing the key "
-                                "before publishing its record breaks delivery from DANE senders",
-                                "RFC 7671 §8.1", "publish the next key's 3 1 1 record (or a "
-                                "2 1 1 for the issuing CA) at least two TTLs before the change",
-                                dig_t))
     return checks
+
+
+# -- per MX host: is a key change covered? (judged against the served chain) ------------------
+
+def _key_forms(cert) -> tuple[str, ...]:
+    """The DANE-EE records that would match ``cert`` (RFC 6698 §2.1), as text:
+    to recognise, in a later inspection, records left for a retired key."""
+    return tuple(f"3 {s} {m} {dane.association_data(cert, s, m).hex()}"
+                 for s in (1, 0) for m in (1, 2))
+
+
+def rollover_check(h: HostFacts, chain, verified: bool, cmd: Commands,
+                   previous_keys: tuple[str, ...] = ()) -> Check:
+    """Whether the TLSA set keeps matching when the server's key changes (RFC 7671 §8),
+    judged against the chain the server serves, not by counting records:
+
+    - a second DANE-EE (3 x x) record counts as the next key only when it does not
+      match the current certificate (3 1 1 + 3 0 1 of one certificate, or 3 1 1 +
+      3 1 2 of one key, name the same key twice and cover nothing);
+    - a DANE-TA (2 x x) record counts only when it matches a CA certificate the
+      server sends (not the leaf, not an unrelated CA: RFC 7672 §3.1.2 needs the
+      trust anchor in the chain); one that pins an intermediate of a CA the WebPKI
+      trusts is fragile (public CAs change intermediates);
+    - a record that matches only a retired key (the key a previous inspection saw,
+      or no certificate the server sends at all) is flagged (RFC 7671 §8.1)."""
+    host = h.host
+    tlsa_name = f"_25._tcp.{h.tlsa.base_name}"
+    dig_t = cmd.dig(tlsa_name, "TLSA")
+    leaf, cas = chain[0], list(chain[1:])
+    usable = [r for r in h.tlsa.records if r.usable]
+    current = [r for r in usable if r.usage == 3 and r.matches(leaf)]
+    other_ee = [r for r in usable if r.usage == 3 and not r.matches(leaf)]
+    ta_chain = [r for r in usable if r.usage == 2 and any(r.matches(c) for c in cas)]
+    ta_leaf = [r for r in usable if r.usage == 2 and r.matches(leaf)]
+    ta_other = [r for r in usable if r.usage == 2 and r not in ta_chain and r not in ta_leaf]
+    retired = [r for r in other_ee if str(r) in previous_keys and str(r) not in _key_forms(leaf)]
+    served = tuple(f"served: {form}" for form in _key_forms(leaf)[::2])  # 3 1 1, 3 0 1
+
+    def role(r) -> str:
+        for group, words in ((current, "current key"), (retired, "retired key"),
+                             (other_ee, "another key: the next one?"),
+                             (ta_chain, "a CA in the served chain"),
+                             (ta_leaf, "the leaf, not a CA")):
+            if r in group:
+                return words
+        return "a CA the server does not send"
+
+    evidence = served + tuple(f"{r}  ({role(r)})" for r in usable)
+    rfc = "RFC 7671 §8.1"
+    if not current and not ta_chain:
+        return Check(f"rollover:{host}", "DANE", WARN,
+                     "the TLSA records match only keys the server no longer serves",
+                     "after a key change, the records were left naming the retired key "
+                     "(or a key not deployed yet): nothing matches the chain served now",
+                     "RFC 7671 §8.1; RFC 7672 §3", "publish the current key's 3 1 1 record, "
+                     "then remove the retired key's once its TTL has passed", dig_t, evidence)
+    if retired:
+        return Check(f"rollover:{host}", "DANE", WARN,
+                     "a TLSA record for a retired key is still published",
+                     "the server served that key at the previous inspection and no longer "
+                     "does: a record left for it would let a stolen old key be used",
+                     rfc, "remove the retired key's record (the current key's stays)",
+                     dig_t, evidence)
+    public = verified and not cmd.lab
+    pinned = [r for r in ta_chain if any(r.matches(c) and c.issuer != c.subject for c in cas)]
+    if public and pinned and not other_ee:
+        return Check(f"rollover:{host}", "DANE", WARN,
+                     "a DANE-TA record pins a public CA's intermediate",
+                     "public CAs change intermediates without notice to you (Let's Encrypt "
+                     "issues from several, rotating since June 2024): the next certificate "
+                     "may come from another one, and then nothing matches",
+                     "RFC 7671 §5.2, §8.1; RFC 7672 §3.1.2", "publish 3 1 1 records for the "
+                     "current and the next key instead (or pin the CA's root)", dig_t, evidence)
+    if other_ee or ta_chain:
+        how = ("a DANE-EE record for another key (the next one, published ahead)" if other_ee
+               else "a DANE-TA record for a CA the server sends")
+        note = ("; once the change is done, remove the retired key's record (RFC 7671 §8.1)"
+                if other_ee else "")
+        return Check(f"rollover:{host}", "DANE", OK, "a key change is covered",
+                     f"{how} keeps matching when the server's key is replaced{note}",
+                     rfc, "", dig_t, evidence)
+    why = "the only record names the current key"
+    if len(current) > 1:
+        why = (f"the {len(current)} DANE-EE records all name the current key (another "
+               "selector or digest of the same key or certificate)")
+    if ta_leaf or ta_other:
+        why += ("; a DANE-TA record matches " + ("the leaf, which is not a CA" if ta_leaf
+                                                 else "no CA certificate the server sends"))
+    return Check(f"rollover:{host}", "DANE", INFO, "a key change is not covered yet",
+                 f"{why}: replacing the key before publishing its record breaks delivery "
+                 "from DANE senders", rfc, "publish the next key's 3 1 1 record (or a 2 1 1 "
+                 "for a CA the server sends) at least two TTLs before the change", dig_t,
+                 evidence)
 
 
 # -- per MX host: the STARTTLS probe ------------------------------------------------------
@@ -174,23 +267,33 @@ def _cert_problem(error: str) -> str:
 
 
 def probe_checks(p: ProbeFacts, h: HostFacts | None, sts_mode: str | None,
-                 cmd: Commands, now: _dt.datetime) -> list[Check]:
+                 cmd: Commands, now: _dt.datetime,
+                 previous_keys: tuple[str, ...] = ()) -> list[Check]:
     """STARTTLS (RFC 3207), the certificate for the MX name (RFC 8461 §4.2, RFC 6125)
     and the DANE match (RFC 7672 §3)."""
     host = p.host
     ossl = cmd.openssl(host)
     if p.skipped:
         status = SKIP
-        return [Check(f"starttls:{host}", "STARTTLS", status, "not probed", p.skipped,
-                      "RFC 3207", "", ossl)]
+        checks = [Check(f"starttls:{host}", "STARTTLS", status, "not probed", p.skipped,
+                        "RFC 3207", "", ossl)]
+        if h is not None and h.tlsa.dane_applies:
+            checks.append(Check(f"rollover:{host}", "DANE", SKIP, "not checked",
+                                "whether a key change is covered depends on the certificate "
+                                "the server serves, and the STARTTLS probe was not made",
+                                "RFC 7671 §8.1"))
+        return checks
     d = p.session
     dane_applies = h is not None and h.tlsa.dane_applies
     banner = tuple(line.text for line in d.transcript.lines[:1]) if d else ()
     offered = p.starttls_offered
     checks = []
     if offered is None:
+        detail = d.error if d else "no session"
+        if p.network_note:
+            detail = f"{detail}; {p.network_note}"
         checks.append(Check(f"starttls:{host}", "STARTTLS", FAIL, f"no SMTP session with {host}",
-                            d.error if d else "no session", "RFC 5321 §3.1",
+                            detail, "RFC 5321 §3.1",
                             "check that the MX host runs an SMTP server on port 25", ossl, banner))
         return checks
     if not offered:
@@ -202,7 +305,8 @@ def probe_checks(p: ProbeFacts, h: HostFacts | None, sts_mode: str | None,
         if dane_applies:
             checks.append(Check(f"dane:{host}", "DANE", FAIL, "DANE requires STARTTLS",
                                 "TLSA records exist, so DANE senders defer", "RFC 7672 §2.2",
-                                "enable STARTTLS", ossl))
+                                "enable STARTTLS", cmd.openssl_dane(
+                                    host, h.tlsa.base_name, [str(r) for r in h.tlsa.records])))
         return checks
     tls = d.transcript.tls
     if tls is None:
@@ -275,6 +379,9 @@ def probe_checks(p: ProbeFacts, h: HostFacts | None, sts_mode: str | None,
                            "internationalised names, RFC 5891)", c.command, c.evidence)
     if dane_applies:
         base = h.tlsa.base_name
+        ossl = cmd.openssl_dane(host, base, [str(r) for r in h.tlsa.records])
+        if tls.chain:
+            checks.append(rollover_check(h, list(tls.chain), verified_ok, cmd, previous_keys))
         result = dane.verify_chain(h.tlsa.records, list(tls.chain), [host, base], now)
         if result.ok:
             checks.append(Check(f"dane:{host}", "DANE", OK, "the certificate matches a TLSA record",

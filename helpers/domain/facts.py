@@ -11,19 +11,22 @@ from dataclasses import dataclass
 from ..dane import TlsaLookup
 from ..dnssec import Lookup
 from ..mtasts import Policy, StsRecord
-from ..smtp import Delivery
+from ..smtp import Delivery, parse_ehlo
 
 
 @dataclass(frozen=True)
 class MxFacts:
     """The MX answer (validated), and the hosts to inspect in preference order.
     ``implicit``: no MX records, so the domain itself is the MX (RFC 5321 §5.1);
-    ``null``: the domain says it accepts no mail (RFC 7505)."""
+    ``null``: the domain says it accepts no mail (RFC 7505);
+    ``null_beside_others``: a null MX record published next to other MX records,
+    which RFC 7505 §3 forbids (``hosts`` then holds the others)."""
 
     lookup: Lookup
     hosts: tuple[tuple[int, str], ...]
     implicit: bool = False
     null: bool = False
+    null_beside_others: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,20 +52,24 @@ class ProbeFacts:
     """The STARTTLS probe of one MX host: ``verified`` is the session that
     checked the certificate (WebPKI, for the MX name); ``unverified`` the one
     that accepted any certificate, made only when the first failed on it.
-    ``skipped``: why no probe was made (not asked, port 25 blocked)."""
+    ``skipped``: why no probe was made (not asked, port 25 blocked on this network).
+    ``network_note``: no session, but a reference mail server answered from here,
+    so the host is at fault."""
 
     host: str
     verified: Delivery | None = None
     unverified: Delivery | None = None
     skipped: str | None = None
     blocked: bool = False
+    network_note: str | None = None  # port 25 shown open from here (helpers.domain.port25)
 
     @property
     def starttls_offered(self) -> bool | None:
         for d in (self.verified, self.unverified):
             if d is not None and d.transcript.replies("EHLO"):
-                first = d.transcript.replies("EHLO")[0].decode("ascii", "replace").upper()
-                return any(line[4:].split()[:1] == ["STARTTLS"] for line in first.splitlines())
+                # The reply's first line greets (RFC 5321 §4.1.1.1) and lists no
+                # extension, whatever words it holds: parse_ehlo skips it, as smtplib does.
+                return "STARTTLS" in parse_ehlo(d.transcript.replies("EHLO")[0])
         return None
 
     @property

@@ -31,13 +31,13 @@ from .. import dane, mtasts, smtp
 from ..dnssec import ERROR, INSECURE, Lookup, resolve
 from ..net import Network, NetworkError
 from ..txtrecord import record_text
-from . import assess, path
+from . import assess, path, port25, resolver
 from .commands import Commands
 from .facts import HostFacts, MxFacts, ProbeFacts, RptFacts, StsFacts
+# Re-exported: helpers.domain.gather.normalize is where they used to live.
+from .names import NotADomain, normalize  # noqa: F401
 from .result import FAIL, SKIP, Check, Inspection
 
-#: A domain name as RFC 1035 §2.3.1 and RFC 5321 §2.3.5 allow for mail (LDH labels).
-_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 PROBE_TIMEOUT = 5.0
 #: After an inspection's deadline, how long its worker threads may take to notice
 #: (every operation's socket timeout ends at the deadline; this is the slack).
@@ -48,41 +48,6 @@ GRACE = 1.0
 #: are listed, not probed.
 MAX_MX_HOSTS = 10
 _ids = itertools.count(1)
-
-
-class NotADomain(ValueError):
-    """The text is not a domain name; the message says why."""
-
-
-def normalize(text: str) -> str:
-    """``text`` as a lower-case domain name without a trailing dot; an address
-    (``alice@example.com``) gives its domain. NotADomain otherwise."""
-    if not isinstance(text, str):
-        raise NotADomain(f"a domain name is text, not {type(text).__name__}")
-    name = text.strip()
-    if "@" in name:
-        name = name.rpartition("@")[2]
-    name = name.rstrip(".").lower()
-    if not name:
-        raise NotADomain("the domain name is empty")
-    if not name.isascii():
-        try:
-            name = name.encode("idna").decode("ascii")  # internationalised names
-        except UnicodeError:
-            raise NotADomain(f"{text!r} is not a valid internationalised domain name "
-                             "(RFC 5891 §4)") from None
-    if len(name) > 253:
-        raise NotADomain(f"{text!r} is longer than 253 characters (RFC 1035 §2.3.4)")
-    labels = name.split(".")
-    bad = [label for label in labels if not _LABEL.fullmatch(label)]
-    if bad:
-        raise NotADomain(f"{text!r} is not a domain name: the label {bad[0]!r} must be 1 to "
-                         "63 letters, digits or hyphens, not starting or ending with a "
-                         "hyphen (RFC 1035 §2.3.1)")
-    if len(labels) < 2:
-        raise NotADomain(f"{text!r} is a single label: a mail domain has at least two, "
-                         "like example.com (RFC 5321 §2.3.5)")
-    return name
 
 
 # -- shared, concurrent DNS queries -----------------------------------------------------------
@@ -196,17 +161,35 @@ def _resolve(net: _SharedNetwork, name: str, rdtype: str) -> Lookup:
     return resolve(name, rdtype, net)
 
 
-def _lookup_mx(domain: str, net: _SharedNetwork) -> MxFacts:
-    lk = _resolve(net, domain, "MX")
+def _unvalidated(net: Network, name: str, rdtype: str) -> Lookup:
+    """``name``/``rdtype`` as the resolver gives it, without DNSSEC validation:
+    for a resolver that strips DNSSEC records (see :mod:`.resolver`)."""
+    why = "not validated: this network's resolver strips DNSSEC records"
+    try:
+        r = net.query(name, rdtype, dnssec=False)
+    except NetworkError as e:
+        return Lookup(name, rdtype, ERROR, None, "SERVFAIL", str(e))
+    want = dns.rdatatype.from_text(rdtype)
+    rrset = next((rr for rr in r.answer if rr.rdtype == want), None)
+    return Lookup(name, rdtype, resolver.UNVALIDATED, rrset, dns.rcode.to_text(r.rcode()), why)
+
+
+def _lookup_mx(domain: str, net: _SharedNetwork, validate: bool = True) -> MxFacts:
+    lookup = (lambda n, t: _resolve(net, n, t)) if validate else (
+        lambda n, t: _unvalidated(net, n, t))
+    lk = lookup(domain, "MX")
     if lk.rrset is not None:
         records = sorted((r.preference, r.exchange.to_text().rstrip(".").lower())
                          for r in lk.rrset)
         if len(records) == 1 and records[0][1] == "":
             return MxFacts(lk, (), null=True)
-        return MxFacts(lk, tuple(records))
+        # A null MX must be the only MX record (RFC 7505 §3): beside others it is an
+        # error, and the other hosts are inspected as they are.
+        named = tuple(r for r in records if r[1] != "")
+        return MxFacts(lk, named, null_beside_others=len(named) < len(records))
     if lk.status == ERROR or lk.rcode == "NXDOMAIN":
         return MxFacts(lk, ())
-    address = _resolve(net, domain, "A")
+    address = lookup(domain, "A")
     if address.rrset is not None:
         return MxFacts(lk, ((0, domain),), implicit=True)
     return MxFacts(lk, ())
@@ -243,6 +226,12 @@ def _host_dns(host: str, net: _SharedNetwork) -> HostFacts:
     return HostFacts(host, address, tlsa, unsigned)
 
 
+def _host_unvalidated(host: str, net: _SharedNetwork) -> HostFacts:
+    address = _unvalidated(net, host, "A")
+    why = "not checked: this network's resolver strips DNSSEC records, and DANE needs them"
+    return HostFacts(host, address, dane.TlsaLookup(host, host, resolver.UNVALIDATED, (), why))
+
+
 def _txt(name: str, net: Network) -> tuple[tuple[str, ...], str | None]:
     """TXT strings at ``name`` (each record's strings joined), or why the lookup failed."""
     try:
@@ -274,18 +263,36 @@ def _sts_policy(domain: str, net: Network, timeout: float):
         return None, str(e), "invalid"
 
 
-def _probe(host: str, net: Network) -> ProbeFacts:
+def _probe(host: str, net: Network, outbound=None) -> ProbeFacts:
+    """The STARTTLS probe of ``host``. When no byte came back (timed out,
+    refused, reset), ``outbound()`` (:mod:`.port25`) tells this network's fault
+    (port 25 blocked here) from the host's (it does not answer, others do)."""
     first = smtp.probe(host, net, verify=True)
     if first.accepted:
         return ProbeFacts(host, verified=first)
     error = (first.error or "").lower()
-    # helpers.smtp words a silent server as a timeout or a passed session deadline.
-    if not first.transcript.lines and any(w in error for w in ("timed out", "timeout",
-                                                               "deadline")):
-        return ProbeFacts(host, verified=first, blocked=True, skipped=(
-            f"no answer from {host} port 25 within {net.connect_timeout:g} s: outbound port 25 "
-            "is probably blocked on this network (most home and cloud networks block it); "
-            "the other checks do not need it"))
+    how = port25.connection_failure(error) if not first.transcript.lines else None
+    if how is not None:
+        out = outbound() if outbound is not None else port25.Outbound(port25.UNKNOWN, "")
+        verb = {port25.DROPPED: f"no answer from {host} port 25 within "
+                                f"{net.connect_timeout:g} s",
+                port25.REFUSED: f"{host} port 25 refused or reset the connection"}[how]
+        if out.state in (port25.DROPPED, port25.REFUSED):
+            return ProbeFacts(host, verified=first, blocked=True, skipped=(
+                f"{verb}, and {out.detail}: outbound port 25 is "
+                f"{'silently dropped' if out.state == port25.DROPPED else 'refused'} by "
+                "this network (most home and cloud networks block it), so this is not the "
+                "domain's fault; the other checks do not need it"))
+        if out.state == port25.OPEN:
+            return ProbeFacts(host, verified=first, network_note=(
+                f"{verb}, while {out.detail}: port 25 is open from this network, so the "
+                "host itself does not answer"))
+        if how == port25.DROPPED or not net.is_lab:
+            return ProbeFacts(host, verified=first, blocked=True, skipped=(
+                f"{verb}: outbound port 25 is probably "
+                f"{'blocked' if how == port25.DROPPED else 'refused'} on this network (most "
+                "home and cloud networks block it; no reference mail server could be tried "
+                "to tell); the other checks do not need it"))
     if first.transcript.tls is None and "certificate" in error:
         # The certificate failed WebPKI: look again, accepting any, for its details and DANE.
         return ProbeFacts(host, verified=first, unverified=smtp.probe(host, net, verify=False))
@@ -362,6 +369,7 @@ class _Job:
         self.smtp, self.timeout, self.previous = smtp, timeout, previous
         self.on_check, self.pool, self.now = on_check, pool, now
         self.cmd = Commands.for_network(net)
+        self.outbound = port25.OutboundOnce(probe_net, probe_net.connect_timeout)
         self.checks: list[Check] = []
         self.pending: dict[cf.Future, tuple] = {}
         self.mx: MxFacts | None = None
@@ -372,6 +380,9 @@ class _Job:
         self.rpt: RptFacts | None = None
         self.done: set[str] = set()
         self.error: str | None = None
+        self.resolver: resolver.ResolverFacts | None = None
+        self.unvalidated = False  # the resolver strips DNSSEC: look up without validating
+        self.stopped = False  # the resolver is unusable: nothing more to judge
 
     def submit(self, what: tuple, fn, *args) -> None:
         self.pending[self.pool.submit(fn, *args)] = what
@@ -388,6 +399,7 @@ class _Job:
     def run(self) -> None:
         deadline = time.monotonic() + self.timeout
         d, net = self.domain, self.net
+        self.submit(("resolver",), resolver.judge, net)
         self.submit(("mx-early",), _mx_early, d, net)
         self.submit(("mx",), _lookup_mx, d, net)
         self.submit(("sts-record",), _sts_record, d, net)
@@ -405,8 +417,11 @@ class _Job:
                 except Exception as e:  # a bug in one lookup must not lose the others
                     self.store_failure(what, e)
             self.advance()
+            if self.stopped:
+                self.pending.clear()  # their answers would only repeat the resolver's fault
         if self.pending:
-            self.emit([Check(f"timeout:{w[-1]}", "MX" if w[0] in ("mx", "mx-early", "host") else
+            mx_kinds = ("mx", "mx-early", "mx-raw", "host", "host-raw", "resolver")
+            self.emit([Check(f"timeout:{w[-1]}", "MX" if w[0] in mx_kinds else
                              {"probe": "STARTTLS", "rpt": "TLS-RPT"}.get(w[0], "MTA-STS"),
                              SKIP, "did not finish in time",
                              f"{' '.join(w)} took longer than {self.timeout:g} s")
@@ -414,16 +429,25 @@ class _Job:
 
     def store(self, what, value) -> None:
         kind = what[0]
-        if kind == "mx-early":
+        if kind == "resolver":
+            self.resolver = value
+            if value.state == resolver.NO_DNSSEC:
+                # Validated lookups through it can only end bogus: ask again, unvalidated.
+                self.unvalidated, self.mx, self.hosts = True, None, {}
+                self.submit(("mx-raw",), _lookup_mx, self.domain, self.net, False)
+        elif kind == "mx-early":
             self.start_hosts(value)
-        elif kind == "mx":
-            if len(value.hosts) > MAX_MX_HOSTS:
-                self.emit([_not_probed(value.hosts)])
-                value = replace(value, hosts=value.hosts[:MAX_MX_HOSTS])
-            self.mx = value
-            self.start_hosts([h for _, h in value.hosts])
-        elif kind == "host":
-            self.hosts[what[1]] = value
+        elif kind in ("mx", "mx-raw"):
+            if (kind == "mx-raw") == self.unvalidated:
+                if len(value.hosts) > MAX_MX_HOSTS:
+                    if self.once("mx-limit"):
+                        self.emit([_not_probed(value.hosts)])
+                    value = replace(value, hosts=value.hosts[:MAX_MX_HOSTS])
+                self.mx = value
+                self.start_hosts([h for _, h in value.hosts])
+        elif kind in ("host", "host-raw"):
+            if (kind == "host-raw") == self.unvalidated:
+                self.hosts[what[1]] = value
         elif kind == "probe":
             self.probes[what[1]] = value
         elif kind in ("sts-record", "sts-policy"):
@@ -437,11 +461,14 @@ class _Job:
 
     def start_hosts(self, hosts) -> None:
         for host in hosts:
+            if self.unvalidated and self.once(f"start-raw:{host}"):
+                self.submit(("host-raw", host), _host_unvalidated, host, self.net)
             if not self.once(f"start:{host}"):
                 continue
-            self.submit(("host", host), _host_dns, host, self.net)
+            if not self.unvalidated:
+                self.submit(("host", host), _host_dns, host, self.net)
             if self.smtp:
-                self.submit(("probe", host), _probe, host, self.probe_net)
+                self.submit(("probe", host), _probe, host, self.probe_net, self.outbound)
             else:
                 self.probes[host] = ProbeFacts(host, skipped="not probed (smtp=False, "
                                                "or --no-smtp)")
@@ -450,10 +477,17 @@ class _Job:
         message = f"{type(e).__name__}: {e}"
         if what[0] == "mx-early":
             return
-        if what[0] == "mx":
+        if what[0] == "resolver":
+            self.resolver = resolver.ResolverFacts("?", resolver.GOOD, message)
+            return
+        if what[0] in ("mx", "mx-raw") and (what[0] == "mx-raw") != self.unvalidated:
+            return
+        if what[0] in ("mx", "mx-raw"):
             self.error = f"the MX lookup failed unexpectedly ({message})"
             self.mx = MxFacts(Lookup(self.domain, "MX", ERROR, None, "SERVFAIL", message), ())
-        elif what[0] == "host":
+        elif what[0] in ("host", "host-raw"):
+            if (what[0] == "host-raw") != self.unvalidated:
+                return
             self.emit([Check(f"address:{what[1]}", "MX", FAIL, "lookup failed", message)])
             self.done.add(f"host:{what[1]}")
         elif what[0] == "probe":
@@ -472,8 +506,37 @@ class _Job:
         self.done.add(key)
         return True
 
+    def judge_resolver(self) -> bool:
+        """Judge this network's resolver before the domain (:mod:`.resolver`);
+        False while that is not known, or when nothing can be judged through it."""
+        r = self.resolver
+        if r is None or self.stopped:
+            return False
+        if r.state == resolver.BROKEN and self.once("resolver"):
+            why = (f"not checked: this network's resolver ({r.server}) is the problem, not "
+                   f"{self.domain}")
+            self.error = (f"this network's resolver ({r.server}) is the problem, not "
+                          f"{self.domain}: {r.detail}; nothing about the domain can be judged "
+                          f"through it. {r.advice[0].upper()}{r.advice[1:]}")
+            self.emit([Check("resolver", "MX", SKIP, "this network's resolver cannot be used",
+                             r.detail, "RFC 1034 §5.3.1", r.advice, self.cmd.dig(".", "SOA")),
+                       Check("mx", "MX", SKIP, "not checked", why, "RFC 5321 §5.1"),
+                       Check("mta-sts-record", "MTA-STS", SKIP, "not checked", why,
+                             "RFC 8461 §3.1"),
+                       Check("tlsrpt", "TLS-RPT", SKIP, "not checked", why, "RFC 8460 §3")])
+            self.stopped = True
+            return False
+        if r.state == resolver.NO_DNSSEC and self.once("resolver"):
+            self.emit([Check("resolver", "DNSSEC", SKIP, "this network's resolver strips "
+                             "DNSSEC records: DNSSEC and DANE not checked", r.detail,
+                             "RFC 4035 §3.2.1, §4.9.1", r.advice,
+                             self.cmd.dig(".", "DNSKEY"))])
+        return True
+
     def advance(self) -> None:
-        """Emit every check whose facts are all in."""
+        """Emit every check whose facts are all in (once the resolver is judged)."""
+        if not self.judge_resolver():
+            return
         mx = self.mx
         if mx is not None and self.once("mx"):
             self.emit(assess.mx_checks(self.domain, mx, self.cmd))
@@ -501,16 +564,32 @@ class _Job:
             if host in self.probes and host in self.hosts and sts_ready \
                     and self.once(f"probe:{host}"):
                 self.emit(assess.probe_checks(self.probes[host], self.hosts[host], sts_mode,
-                                              self.cmd, self.now))
+                                              self.cmd, self.now, self.previous_keys(host)))
         all_hosts = mx is not None and all(h in self.hosts for h in hosts)
         if self.rpt is not None and sts_ready and all_hosts and self.once("rpt"):
             published = self.sts.record is not None or any(
                 self.hosts[h].tlsa.dane_applies for h in hosts)
             self.emit([assess.tlsrpt_check(self.domain, self.rpt, published, self.cmd)])
+        if self.unvalidated and mx is not None and self.once("sender"):
+            self.emit([Check("sender", "sender", SKIP, "not judged: it depends on DNSSEC",
+                             "whether a sender uses DANE, MTA-STS or nothing depends on "
+                             "DNSSEC statuses this network's resolver hides",
+                             "RFC 7672 §2.2.1")])
         if (mx is not None and sts_ready and all_hosts and all(h in self.probes for h in hosts)
                 and self.once("sender")):
             self.emit([path.sender_check(self.domain, mx, self.hosts, self.probes, self.sts,
                                          self.now)])
+
+    def previous_keys(self, host: str) -> tuple[str, ...]:
+        """The DANE-EE forms of the key ``host`` served at the previous inspection
+        (from its rollover check's evidence), to spot records left for a retired key."""
+        if self.previous is None:
+            return ()
+        try:
+            evidence = self.previous.check(f"rollover:{host}").evidence
+        except KeyError:
+            return ()
+        return tuple(e.removeprefix("served: ") for e in evidence if e.startswith("served: "))
 
     @property
     def policy_text(self) -> str | None:
@@ -520,8 +599,8 @@ class _Job:
         return "\n".join([f"mode: {p.mode}", *(f"mx: {m}" for m in p.mx),
                           f"max_age: {p.max_age}"])
 
-    _KINDS = ("mx", "dnssec", "address", "tlsa", "rollover", "starttls", "certificate", "dane",
-              "mta-sts-record", "mta-sts-policy", "mta-sts-mode", "mta-sts-max-age",
+    _KINDS = ("resolver", "mx", "dnssec", "address", "tlsa", "rollover", "starttls", "certificate",
+              "dane", "mta-sts-record", "mta-sts-policy", "mta-sts-mode", "mta-sts-max-age",
               "mta-sts-mx", "mta-sts-id", "tlsrpt", "sender", "timeout")
 
     def order(self, check: Check) -> tuple:
@@ -529,7 +608,7 @@ class _Job:
         DNS, then each MX host in preference order, then MTA-STS, TLS-RPT, sender."""
         kind, _, host = check.id.partition(":")
         hosts = [h for _, h in self.mx.hosts] if self.mx else []
-        group = 0 if kind in ("mx", "dnssec", "mx-limit") else 1 if host in hosts else 2
+        group = 0 if kind in ("resolver", "mx", "dnssec", "mx-limit") else 1 if host in hosts else 2
         rank = self._KINDS.index(kind) if kind in self._KINDS else len(self._KINDS)
         return (group, hosts.index(host) if host in hosts else 0, rank, check.id)
 

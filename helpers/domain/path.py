@@ -131,6 +131,29 @@ def sender_check(domain: str, mx: MxFacts, hosts: dict[str, HostFacts],
                      "RFC 7672 §2.2; RFC 8461 §5", "fix what the failed checks above name",
                      "", evidence)
     fallback = " after another MX deferred" if len(steps) > 1 else ""
+    node = t.mx[len(steps) - 1].rule.node
+    if node == "sts-testing" and final.outcome != CLEAR:
+        # RFC 8461 §5: in testing mode a failed check still delivers, so what the
+        # probe saw today is not what an attacker on the path would get.
+        title = (f"a sender applies {final.rule}{fallback}: it delivers whatever the check "
+                 "says" if final.outcome == UNKNOWN else
+                 f"a sender {final.outcome} ({final.rule}){fallback}, but only while nobody "
+                 "interferes")
+        return Check("sender", "sender", WARN, title,
+                     "MTA-STS mode testing never refuses delivery: an on-path attacker who "
+                     "strips STARTTLS or presents its own certificate still gets the mail, "
+                     "in the clear or to itself; the failure is only reported",
+                     "RFC 8461 §5", "switch the policy to 'mode: enforce' (with a new id) "
+                     "once TLS-RPT reports show no failures", "", evidence)
+    if final.outcome == UNKNOWN and node == "opportunistic":
+        # Judged from DNS alone: with nothing published, nothing makes TLS required.
+        return Check("sender", "sender", WARN, "a sender delivers with unverified TLS at best "
+                     f"(opportunistic){fallback}",
+                     "no MTA-STS policy and no usable DANE records: an on-path attacker can "
+                     "strip STARTTLS or present its own certificate, and the sender cannot "
+                     "tell; the STARTTLS probe was not made, so even that TLS is unconfirmed",
+                     "RFC 7435; RFC 8461 §2", "publish MTA-STS (enforce) or, with DNSSEC, "
+                     "DANE TLSA records", "", evidence)
     if final.outcome == VERIFIED:
         return Check("sender", "sender", OK, f"a sender {final.outcome} ({final.rule}){fallback}",
                      "an on-path attacker can neither read nor redirect the mail",

@@ -137,6 +137,11 @@ class Inspection:
         return self.error is None and not any(c.status == FAIL for c in self.checks)
 
     @property
+    def complete(self) -> bool:
+        """Every check could be made here (none is ``skip``) and the inspection ran."""
+        return self.error is None and not any(c.status == SKIP for c in self.checks)
+
+    @property
     def flagged(self) -> tuple[Check, ...]:
         return tuple(c for c in self.checks if c.flagged)
 
@@ -160,9 +165,13 @@ class Inspection:
             return f"could not inspect: {self.error}"
         fails = sum(c.status == FAIL for c in self.checks)
         warns = sum(c.status == WARN for c in self.checks)
-        if not fails and not warns:
+        skips = sum(c.status == SKIP for c in self.checks)
+        if not fails and not warns and not skips:
             return f"{len(self.checks)} checks, nothing to fix"
-        return f"{len(self.checks)} checks: {fails} failed, {warns} to improve"
+        # A check that could not run is not a pass: say how many, so that a blocked
+        # port 25 or a broken resolver never reads as a clean bill of health.
+        return (f"{len(self.checks)} checks: {fails} failed, {warns} to improve"
+                + (f", {skips} not checked here" if skips else ""))
 
     # -- showing ---------------------------------------------------------------------
 

@@ -39,8 +39,11 @@ _LABEL_AT = {("tlsa", "dane"): 0.42, ("tlsa", "skip-dnssec"): 0.5, ("tlsa", "unu
 # Leaf colours by what reaches the wire: authenticated TLS, TLS that may be
 # unauthenticated, possibly the clear, or nothing (this MX is not used).
 _LEAF = {"dane": ("#d3f9d8", TLS_COLOUR), "sts-enforce": ("#d3f9d8", TLS_COLOUR),
-         "dane-encrypt": ("#fff3bf", "#e67700"), "sts-testing": ("#fff3bf", "#e67700"),
-         "opportunistic": ("#ffe8cc", CLEAR_COLOUR), "bounce": ("#e5dbff", "#5f3dc4")}
+         "dane-encrypt": ("#fff3bf", "#e67700"),
+         # Testing mode delivers whatever the check says (RFC 8461 §5): an attacker who
+         # strips STARTTLS gets the mail in the clear, as with no policy at all.
+         "sts-testing": ("#ffe8cc", CLEAR_COLOUR), "opportunistic": ("#ffe8cc", CLEAR_COLOUR),
+         "bounce": ("#e5dbff", "#5f3dc4")}
 _SKIP = ("#d0ebff", "#1971c2")
 _QUESTION = ("#f1f3f5", "#495057")
 _PATH = "#212529"

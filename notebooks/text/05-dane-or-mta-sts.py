@@ -75,7 +75,10 @@ figures.decision_tree()
 # rounded boxes the rule that applies to that MX. Green rules demand
 # authenticated TLS; yellow ones accept TLS that may be unauthenticated;
 # orange may end in the clear; blue ones do not use that MX at all (the
-# message waits in the queue if no other MX takes it).
+# message waits in the queue if no other MX takes it). *MTA-STS testing* is
+# orange, like opportunistic TLS: in testing mode a failed check still
+# delivers (RFC 8461 §5), so an attacker who strips STARTTLS gets the mail in
+# the clear; only the report says so afterwards.
 #
 # Two answers of the MX lookup end elsewhere. A *null MX*, the single record
 # `0 .`, says the domain accepts no mail (RFC 7505 §3): the message bounces at

@@ -90,6 +90,24 @@ result
 print(result.check("sender"))
 
 # %% [markdown]
+# ### The five verdict words
+#
+# | status | means | examples |
+# |---|---|---|
+# | `ok` | checked, and right | a certificate valid for the MX name; `mode: enforce` |
+# | `info` | a fact or an option: nothing is broken | the zone is not signed, so DANE cannot apply; only the current key has a TLSA record |
+# | `warn` | a weakness an attacker can use, or something that will break | TLS that can be stripped; MTA-STS `testing`, which delivers even when the check fails (RFC 8461 §5); a certificate expiring in days |
+# | `fail` | mail is exposed or lost because of it | no STARTTLS; a TLSA record that matches no key the server has; a policy whose `mx` lines leave out an MX |
+# | `skip` | **not checked from here** | port 25 blocked on this network; a resolver that hides DNSSEC; `smtp=False` |
+#
+# A `skip` is not a pass. The verdict line counts skipped checks ("… 2 not
+# checked here"), `result.complete` is `False`, and `python -m helpers
+# inspect` exits with status 3 instead of 0, so that a look from a network that
+# blocks port 25 never reads like a clean bill of health. Where something can
+# be judged from DNS alone, it still is: a domain that publishes neither
+# MTA-STS nor DANE gets `warn` on its `sender` line, probe or no probe.
+
+# %% [markdown]
 # Independent lookups run at the same time, and the DNSSEC chain of trust is
 # fetched once and shared, so an inspection takes about as long as its longest
 # chain of *dependent* queries (MX, then each host's TLSA), not their sum.
@@ -172,15 +190,63 @@ ins.wait(30)
 print(ins.result.check("mta-sts-mx"))
 
 # %% [markdown]
-# ## Step 5: your own domain, and the domains you send mail to
+# ## Step 5: when the network is the problem, not the domain
+#
+# A live inspection looks at the domain *through* the network you are on: its
+# DNS resolver and its route to port 25. Both can be broken in ways that would
+# make any domain look broken, so the inspector checks them first and says so
+# instead of blaming the domain.
+#
+# **The resolver.** Before judging a domain, the inspector asks the resolver
+# two questions whose answers are known: the root zone's SOA (the root always
+# exists) and the root's DNSKEY records with their signature (a resolver asked
+# with the DO bit must return RRSIGs, RFC 4035 §3.2.1). A captive portal or a
+# filtering resolver that answers NXDOMAIN for everything fails the first;
+# some home routers and middleboxes strip DNSSEC records and fail the second.
+# The lab's DNS attacker can play both. First the filtering resolver:
+
+# %%
+lab.dns_attack("empty", rcode="NXDOMAIN")  # every answer: "no such name"
+print(domain.inspect("example.com", lab.net).error)
+
+# %% [markdown]
+# Nothing about `example.com` is judged: every check says `skip`, and the
+# inspection could not run (exit status 2 from the terminal). Now a resolver
+# that answers, but strips the signatures:
+
+# %%
+lab.reset()
+lab.dns_attack("strip")  # every RRSIG removed on the way
+stripped = domain.inspect("example.com", lab.net)
+print(stripped.verdict)
+for check_id in ("resolver", "dnssec", "tlsa:mx1.example.com", "mta-sts-mode", "sender"):
+    c = stripped.check(check_id)
+    print(f"{c.status:<5} {c.id}: {c.title}")
+lab.reset()
+
+# %% [markdown]
+# What needs DNSSEC (its status, TLSA records and DANE, and the sender's path,
+# which depends on them) is `skip`; MTA-STS, TLS-RPT and the STARTTLS probes do
+# not need it and are still judged. The fix suggested is to inspect through
+# another resolver, for example `Network.live("9.9.9.9")`.
+#
+# **Port 25.** When an MX host does not answer on port 25, the inspector tries
+# a reference mail server that normally answers (the first MX of `gmail.com`:
+# it only reads the greeting and says QUIT), as `python -m helpers doctor`
+# does. If the reference does not answer either, the network blocks
+# port 25: the STARTTLS checks say `skip` and name how, *silently dropped* (the
+# connection times out, the usual home and cloud case) or *refused* (a TCP
+# reset). If the reference answers, port 25 is open from here and the MX host
+# itself is at fault: that is a `fail`.
+#
+# ## Step 6: your own domain, and the domains you send mail to
 #
 # Put your domain, and the domains of the people you write to, in the list and
 # run the cell. It queries your DNS resolver and connects to each MX host on
-# port 25 (EHLO, STARTTLS, QUIT only). Most home and cloud networks block
-# outbound port 25: the STARTTLS checks then say `skip` after a short wait,
-# and every other check still runs. The output stored with this notebook was
-# made on a machine without internet access, so it shows what happens when DNS
-# does not answer at all.
+# port 25 (EHLO, STARTTLS, QUIT only). The output stored with this notebook was
+# made on a machine without internet access whose resolver answers NXDOMAIN for
+# everything: read it as what a captive portal's network looks like, with the
+# blame put on the resolver, not on `example.org`.
 
 # %% tags=["live", "nbval-skip"]
 my_domains = ["example.org"]  # your domain, then the domains you send mail to
@@ -261,7 +327,16 @@ check_domain_clean(lab, "dane-rollover.example")
 # it runs, or a terminal lab (`make lab-server`). The whole inspection is also a
 # command: `python -m helpers inspect DOMAIN ...` (live), with `--lab` for the
 # lab, `--json` to save, `--no-smtp` where port 25 is blocked. Its exit status
-# is 0 when no check fails, 1 when one does, 2 when it could not run.
+# is 0 when every check ran and none failed, 1 when one failed, 2 when the
+# inspection could not run (not a domain name, an unusable resolver), and 3
+# when none failed but some could not be made from here (`skip`). With `--lab`
+# the lab stops when the command ends, so the commands it printed no longer
+# answer: add `--keep-lab` to keep it running until Ctrl-C.
+#
+# Every value in a command is quoted for the shell (MX host names come from
+# DNS and may hold `;`, `&` or backquotes), and each command checks what its
+# check checked: the `dane:` line runs `openssl s_client` with
+# `-dane_tlsa_domain` and the TLSA records as `-dane_tlsa_rrdata`.
 
 # %%
 fixed = domain.inspect("dane-rollover.example", lab.net)
@@ -276,10 +351,14 @@ for check_id in ("mx", "tlsa:mx.dane-rollover.example", "dane:mx.dane-rollover.e
 #   TLSA, STARTTLS and certificate, MTA-STS, TLS-RPT; the sender's path through
 #   them decides whether mail is verified, strippable, in the clear or deferred.
 # - `fail` means mail is exposed or held back; `warn` a weakness an attacker
-#   can use; read the fix and the RFC section, and check with the command shown.
+#   can use (MTA-STS `testing` is one: it delivers whatever the check says);
+#   read the fix and the RFC section, and check with the command shown.
 # - Some faults need memory (a policy changed without a new id) or mail (a
 #   server that requires TLS): an inspection shows what one look can show.
 # - Everything a domain publishes is attacker-controlled text: escape it.
+# - `skip` means "not checked from here", never "fine": the verdict counts it.
+#   A blocked port 25 or a resolver that filters or strips DNSSEC is named as
+#   this network's problem, not the domain's.
 # - Live checks never send mail; where port 25 is blocked they say so and
 #   still check the rest; saved inspections replay where the network is closed.
 
