@@ -632,7 +632,10 @@ class Lab:
         self._require_running()
         domain = records.domain.rstrip(".").lower()
         if domain in self.scenarios:
-            raise LabError(f"{domain} is already a lab domain")
+            # Re-running a notebook's deploy cell lands here: say how to start over.
+            raise LabError(f"{domain} is already a lab domain: lab.reset() removes the domains "
+                           "that add_domain added (the lab's own scenarios stay), then add "
+                           "it again")
         keys = {k.rstrip(".").lower(): v for k, v in (keys or {}).items()}
         mx = []
         for preference, host in records.mx:

@@ -81,8 +81,13 @@ figures.decision_tree()
 #
 # `policy.trace(domain, net)` asks the questions for real (DNS, DNSSEC, the
 # policy over HTTPS; no SMTP) and records each answer and the rule per MX.
-# For `example.com`, which publishes both, DANE wins on both MX hosts and the
-# MTA-STS policy is not even fetched:
+# For `example.com`, which publishes both, this course's `auto` sender gives
+# DANE precedence on both MX hosts and does not even fetch the MTA-STS policy.
+# That is a choice, not the RFC's rule: RFC 8461 §2 only forbids letting
+# MTA-STS rescue a failed DANE check. Fetching the policy anyway would have
+# costs and uses (a cached copy in case the zone later stops being signed, and
+# `sts` data for TLS-RPT), and a sender that holds a valid policy must check
+# the MX against it (§4). Real MTAs differ (notebook 02):
 
 # %%
 policy.trace("example.com", lab.net)
@@ -144,9 +149,9 @@ lab.reset()
 # | first contact | protected: the TLSA answer is signed, an attacker cannot hide it | a gap: a sender without a cached policy can be stripped before it fetches one (§10.2) |
 # | downgrade resistance | a forged or stripped answer is *bogus*, not absent: the sender defers | only once the policy is cached, for `max_age`; a changed id refetches |
 # | certificate | the key or CA named in DNS; names and dates unchecked for `3 x x` | a publicly trusted certificate for the MX name, unexpired |
-# | what breaks, and how | a key rollover without a pre-published TLSA record; expired DNSSEC signatures; both defer *all* DANE senders at once | an MX change without a new policy and id; an expired certificate on the MX or policy host |
+# | what breaks, and how | a key rollover without a pre-published TLSA record defers *all* DANE senders at once; expired DNSSEC signatures make the zone bogus for every validating resolver, so *every* sender behind one, DANE or not, loses the MX lookup and defers | an MX change without a new policy and id (enforcing senders defer); an expired MX certificate (the same); an expired *policy-host* certificate defers nothing but stops policy refreshes (`sts-webpki-invalid`), so protection silently lapses once caches pass `max_age` |
 # | cost to deploy | a DNS host that signs and serves TLSA; automation that follows key changes | an HTTPS host at `mta-sts.<domain>`; remembering the id |
-# | who applies it | senders whose MTA validates DNSSEC (Postfix and Exim implement DANE, given a validating resolver) | senders that implement MTA-STS, with or without DNSSEC |
+# | who applies it | senders whose MTA validates DNSSEC: Microsoft Exchange Online (outbound since March 2022; inbound DANE for its customers' domains since 28 October 2024), Postfix and Exim given a validating resolver | senders that implement MTA-STS, with or without DNSSEC: Gmail since April 2019 (it also asks for TLS 1.2 or higher); Postfix only through a policy daemon |
 #
 # The evidence, from notebook 02's attacks on `example.com` (which publishes
 # both), for a sender of each kind: the rows differ only at *first contact*.
@@ -167,18 +172,23 @@ run_matrix(lab, "example.com", policies=("mta-sts", "dane"))
 operator_form(dnssec=True, https=True, automate_tlsa=True)
 
 # %% [markdown]
-# The adoption figures above are quoted with their source and year, and
-# flagged where the year could not be checked; treat domain counts with care:
-# a few large providers carry most of the mail, and most DANE domains sit with
-# a handful of hosting providers that enabled it for all their customers.
+# The adoption figures above are quoted with their source and year. Treat
+# domain counts with care: a few large providers carry most of the mail (Gmail
+# applies MTA-STS, Exchange Online applies DANE), and most DANE domains sit with
+# a handful of hosting providers that enabled it for all their customers. The
+# IMC 2025 study is also a list of the mistakes to avoid: almost a third of the
+# MTA-STS deployments it found were misconfigured. The form is a widget: without
+# a browser, `operator_form(dnssec=False, https=True, ...)` or
+# `policy.recommend(**answers)` gives the same answer from code.
 
 # %% [markdown]
 # ## Generate the records
 #
 # `publish.generate` writes the complete set for a domain, from its MX hosts and
 # their certificates: the MX records; `3 1 1` for each host's current key and
-# for the key it will move to, `2 1 1` for the issuing CA (RFC 7672 §3.1,
-# RFC 7671 §8); the `_mta-sts` TXT record with an id that changes whenever the
+# for the key it will move to (RFC 7671 §8.1), and here also `2 1 1` for the
+# issuing CA, which is sound only because the lab's CA is our own and its key is
+# known (notebook 04: a public CA's rotating intermediates make it break); the `_mta-sts` TXT record with an id that changes whenever the
 # policy does (RFC 8461 §3.1); the policy file; the `_smtp._tls` record
 # (RFC 8460 §3). Here for `shop.example`, with certificates from the lab's CA.
 
@@ -203,7 +213,7 @@ print(records)
 # Then one message from each enforcing sender:
 
 # %%
-lab.add_domain(records)
+lab.add_domain(records)  # run twice, it says so: lab.reset() removes added domains
 try_senders(lab, shop)
 
 # %% [markdown]
@@ -223,7 +233,8 @@ try_senders(lab, shop)
 # key (no next key, no `2 1 1`), and the certificate is renewed with a new key.
 # DANE senders defer and report `tlsa-invalid`; the `mta-sts` sender still
 # delivers, since the certificate is valid for the WebPKI. (A `2 1 1` record
-# for the issuer would have kept DANE working too.)
+# for the lab's own issuer would have kept DANE working too; with a public CA
+# that is no plan, notebook 04.)
 
 # %%
 lab.reset()  # removes shop.example
@@ -256,14 +267,21 @@ lab.reset()
 # %% [markdown]
 # ## Try it yourself
 #
-# **Exercise 1.** Predict the path through the tree (the node ids, as in
-# `policy.TREE`: `mx`, `tlsa`, `unusable`, `sts`, `match`, and a rule) for
-# each case below: the domain, and what the sender implements. Build a dict
-# `prediction` from each domain to its list of node ids.
+# **Exercise 1.** Predict the path through the tree for each case below: the
+# domain, and what the sender implements (`mta-sts` only, or `dane` only). The
+# figure shows the boxes' texts; the cell below prints each box's *id* next to
+# its text, which is what the answer uses. A sender that does not implement a
+# mechanism does not ask its question: its path skips that box. Build a dict
+# `prediction` from each domain to its list of node ids, from `mx` to the rule
+# it ends on. Afterwards, `policy.trace(domain, lab.net, mode="dane")` shows the
+# real path for a sender of that kind.
 
 # %%
-print(PATH_CASES)
-print(list(policy.TREE))
+for domain, mode in PATH_CASES:
+    print(f"case: {domain}, a sender that implements only {mode}")
+print()
+for node in policy.TREE.values():
+    print(f"{node.id:<14} {node.text}")
 prediction = None  # your answer: {domain: [node id, ...], ...}
 ### BEGIN SOLUTION
 prediction = {
