@@ -132,7 +132,8 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         domain="tls-required.example",
-        teaches="a receiver that refuses mail before STARTTLS: stripping then blocks mail instead of exposing it",
+        teaches=("a receiver that refuses mail before STARTTLS (against RFC 3207 §4): "
+                 "no defence, since an attacker who does STARTTLS with it still reads the mail"),
         mx=(MX("mx.tls-required.example", starttls="required"),),
     ),
     Scenario(

@@ -120,7 +120,9 @@ for r in results:
 # %% [markdown]
 # Two rows deserve a second look. `tls-required.example` refuses mail before
 # STARTTLS, but that shows only after `MAIL FROM`, which the inspector never
-# sends: it looks like `opportunistic.example`. And `sts-stale-id.example`
+# sends: it looks like `opportunistic.example`. Rightly so, as far as the
+# sender's risk goes: requiring STARTTLS at the receiver does not stop an
+# attacker who does the STARTTLS with the MX itself (notebook 02). And `sts-stale-id.example`
 # looks perfect today; its fault appears only over time, so the inspector can
 # compare with an earlier inspection. The operator moves the MX and edits the
 # policy, but forgets to change the id in the TXT record:
@@ -178,9 +180,15 @@ print(ins.result.check("mta-sts-mx"))
 # run the cell. It queries your DNS resolver and connects to each MX host on
 # port 25 (EHLO, STARTTLS, QUIT only). Most home and cloud networks block
 # outbound port 25: the STARTTLS checks then say `skip` after a short wait,
-# and every other check still runs. The output stored with this notebook was
-# made on a machine without internet access, so it shows what happens when DNS
-# does not answer at all.
+# and every other check still runs.
+#
+# Read a failure here with your network in mind. On a machine without internet
+# access, or behind a resolver that does not pass DNSSEC data on, *every*
+# domain fails the same way: the resolver supplies no DNSKEY for the trust
+# anchor, so no answer can be validated. That says nothing about the domain;
+# it says this network's resolver is offline, broken or strips DNSSEC. If
+# several well-run domains (try `example.org`) all fail with the same DNSSEC
+# reason, suspect your resolver, not them: `make doctor` checks it.
 
 # %% tags=["live", "nbval-skip"]
 my_domains = ["example.org"]  # your domain, then the domains you send mail to
