@@ -159,7 +159,9 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         domain="dane-only.example",
-        teaches="DANE without MTA-STS: DNSSEC-signed TLSA for the key (3 1 1) and the issuing CA (2 1 1)",
+        teaches=("DANE without MTA-STS: DNSSEC-signed TLSA for the key (3 1 1) and the lab's own "
+                 "issuing CA (2 1 1; with a public CA that breaks when it rotates its "
+                 "intermediates)"),
         mx=(MX("mx.dane-only.example", tlsa=(Tlsa(3, 1, 1), Tlsa(2, 1, 1, "issuer"))),),
         signed=True,
         tlsrpt=_rpt("dane-only.example"),

@@ -75,14 +75,16 @@ def sign(message: bytes, domain: str, private_key: rsa.RSAPrivateKey,
     return signature + message
 
 
-def _dns_txt(net: Network):
+def _dns_txt(net: Network, seen: dict):
     """A dkimpy ``dnsfunc``: the TXT record at a name, DNSSEC-validated on
-    ``net``; a bogus or failed answer gives no key, so the mail is ignored."""
+    ``net``; a bogus or failed answer gives no key, so the mail is ignored.
+    ``seen`` receives each lookup, for the verdict's reason."""
     from .. import dnssec
     from ..txtrecord import record_text
 
     def lookup(name: bytes, timeout: float = 5) -> bytes | None:
         found = dnssec.resolve(name.decode("ascii", "replace").rstrip("."), "TXT", net)
+        seen[found.name] = found
         if found.status not in ("secure", "insecure") or found.rrset is None:
             return None
         return record_text(found.rrset[0]).encode("latin-1", "replace")
@@ -110,11 +112,20 @@ def verify(message: bytes, net: Network) -> Verdict:
         return Verdict(False, f"signed by {signer or 'nobody'!r}, not by the reporting domain "
                               f"{submitter or '(no TLS-Report-Submitter)'!r} (RFC 8460 §3)",
                        signer)
+    seen: dict = {}
     try:
-        good = dkim.verify(message, dnsfunc=_dns_txt(net), tlsrpt="strict")
+        good = dkim.verify(message, dnsfunc=_dns_txt(net, seen), tlsrpt="strict")
     except dkim.DKIMException as e:
         return Verdict(False, f"the DKIM signature cannot be checked: {e} (RFC 6376 §6.1)",
                        signer)
+    unusable = [k for k in seen.values() if k.status not in ("secure", "insecure")]
+    if not good and unusable:
+        k = unusable[0]
+        return Verdict(False, f"the key record {k.name} is {k.status} (DNSSEC: {k.reason}): "
+                              "no key to check the signature with (RFC 8460 §3)", signer)
+    if not good and all(k.rrset is None for k in seen.values()):
+        return Verdict(False, f"{signer} publishes no DKIM key for the signature's selector "
+                              "(RFC 6376 §6.1.2)", signer)
     if not good:
         return Verdict(False, f"the DKIM signature of {signer} does not verify: the mail was "
                               "changed, or the key in DNS is not the signer's (RFC 6376 §6.1)",

@@ -261,6 +261,66 @@ lab.move_mx(shop, "mx1.shop.example", "mx3.shop.example")
 lab.move_mx(shop, "mx2.shop.example", "mx4.shop.example")
 try_senders(lab, shop)
 
+# %% [markdown]
+# ## Fix it: an MX migration under `enforce`, in the right order
+#
+# The MX change itself is easy; the order of the MTA-STS steps is what breaks
+# mail. Senders that delivered before hold the policy in their cache, keyed by
+# its id. RFC 8461 §8.1: update the policy *file* first, then publish the new
+# `id`: a sender that sees the new id fetches at once, and it had better fetch
+# the new file. Below, the same migration twice, each time with a sender that
+# has delivered to `shop.example` before. First the wrong order: new id, then
+# new file.
+
+# %%
+from helpers.sender import Sender
+
+ALL_FOUR = ("mx1.shop.example", "mx2.shop.example", "mx3.shop.example", "mx4.shop.example")
+
+def policy_file(*hosts):
+    """An enforce policy allowing ``hosts``, cached for two weeks."""
+    return ("version: STSv1\nmode: enforce\n" + "".join(f"mx: {h}\n" for h in hosts)
+            + "max_age: 1209600\n").encode()
+
+def new_id(value):
+    lab.set_records(shop, f"_mta-sts.{shop}", "TXT", [f'"v=STSv1; id={value};"'])
+
+def send(sender, step):
+    outcome = sender.send("Subject: order matters\r\n\r\nhello\r\n", f"bob@{shop}")
+    print(f"{step:<38} {outcome.status}")
+
+lab.reset()
+lab.add_domain(records)
+regular = Sender(lab.net, "mta-sts")
+send(regular, "before the migration")
+new_id("20260702T000000")                              # 1. the id first (wrong)
+send(regular, "new id, old file still served")          # fetches the OLD file under the new id
+lab.set_policy_answer(shop, body=policy_file(*ALL_FOUR))  # 2. then the file
+lab.move_mx(shop, "mx1.shop.example", "mx3.shop.example")
+lab.move_mx(shop, "mx2.shop.example", "mx4.shop.example")
+send(regular, "MX moved")
+
+# %% [markdown]
+# The sender fetched when it saw the new id, got the old file, and cached it
+# *under the new id*: nothing tells it to fetch again until its daily refresh
+# (§3.3), or until `max_age` for a sender that does not refresh. Until then
+# every message waits in its queue. Now the right order: the file (old *and*
+# new hosts), then the id, then the MX records; the old hosts leave the policy
+# only later, once every cached copy that lists only them has expired (its
+# `max_age` after it was last served).
+
+# %%
+lab.reset()
+lab.add_domain(records)
+regular = Sender(lab.net, "mta-sts")
+send(regular, "before the migration")
+lab.set_policy_answer(shop, body=policy_file(*ALL_FOUR))  # 1. the file first
+new_id("20260702T000000")                              # 2. then the id
+send(regular, "new file, then new id")
+lab.move_mx(shop, "mx1.shop.example", "mx3.shop.example")  # 3. then the MX records
+lab.move_mx(shop, "mx2.shop.example", "mx4.shop.example")
+send(regular, "MX moved")
+
 # %%
 lab.reset()
 
