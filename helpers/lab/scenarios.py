@@ -159,8 +159,8 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         domain="dane-only.example",
-        teaches=("DANE without MTA-STS: DNSSEC-signed TLSA for the key (3 1 1) and the lab's own "
-                 "issuing CA (2 1 1; with a public CA that breaks when it rotates its "
+        teaches=("DANE without MTA-STS: DNSSEC-signed TLSA for the key (3 1 1) and the lab CA "
+                 "that issued it (2 1 1; with a public CA that breaks when it rotates its "
                  "intermediates)"),
         mx=(MX("mx.dane-only.example", tlsa=(Tlsa(3, 1, 1), Tlsa(2, 1, 1, "issuer"))),),
         signed=True,
