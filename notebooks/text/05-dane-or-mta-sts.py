@@ -60,7 +60,7 @@ lab = Lab.start(seed=1)
 # ## The sender's tree
 #
 # For one message, per MX host, a sender that implements both mechanisms asks
-# these questions (RFC 7672 §2.2, RFC 8461 §2, §4-5). DANE comes first: TLSA
+# these questions (RFC 7672 §2.2, RFC 8461 §2, §4-5). DANE comes first here: TLSA
 # records count only below a DNSSEC-*secure* MX answer, and a DANE failure is
 # never rescued by MTA-STS. MTA-STS applies where DANE does not; without either,
 # the sender is opportunistic. The boxes are the nodes of `policy.TREE`, the
@@ -75,6 +75,15 @@ figures.decision_tree()
 # authenticated TLS; yellow ones accept TLS that may be unauthenticated;
 # orange may end in the clear; blue ones do not use that MX at all (the
 # message waits in the queue if no other MX takes it).
+
+# %% [markdown]
+# Two MX answers name no MX host at all. With **no MX records**, RFC 5321 §5.1
+# applies the *implicit MX*: the domain's own address records act as one MX of
+# preference 0, and DANE looks for TLSA at `_25._tcp.<domain>` (RFC 7672
+# §2.2.2). A **null MX** (`MX 0 .`, RFC 7505) says the domain accepts no mail
+# at all: the sender fails the message at once, permanently (a bounce), without
+# queueing it. Publishing a null MX is the right thing for a domain that never
+# receives mail.
 
 # %% [markdown]
 # ## One domain, question by question
@@ -323,6 +332,45 @@ send(regular, "MX moved")
 
 # %%
 lab.reset()
+
+# %% [markdown]
+# ## Before you publish: an operations checklist
+#
+# What the lab does not show, and real deployments trip over:
+#
+# - **Order.** TLS-RPT first (`_smtp._tls`), then MTA-STS in `testing`, then
+#   `enforce` once the reports are clean. Policy file before id (RFC 8461 §8.1).
+#   To leave MTA-STS: `mode: none` under a new id, wait out the longest
+#   `max_age`, then remove the records (§8.3).
+# - **DANE key changes.** The next key's `3 1 1` at least two TTLs before the
+#   switch, served by *every* authoritative server (RFC 7671 §8.1); every
+#   record in the RRset must match the current chain (§8). A server with both
+#   an RSA and an ECDSA certificate needs a record for each key. Keep TLSA TTLs
+#   modest (the Dutch Internet Standards Platform's how-to suggests 30-60
+#   minutes), and monitor every address (IPv4 and IPv6) of every MX host.
+# - **Every MX host.** A backup MX without TLSA, or outside the policy, is the
+#   one an attacker picks, and its mistakes show only when the primary is down
+#   (RFC 8461 §8.4).
+# - **TLS itself.** MTA-STS senders MUST send SNI (the MX host name) and MUST
+#   support TLS 1.2 or later (RFC 8461 §7.1, §7.2; Gmail asks for 1.2+), and a
+#   server must not depend on SNI to pick a usable certificate. The MX
+#   certificate names the *MX host*, not the mail domain.
+# - **Hosted MTA-STS.** `_mta-sts.<domain>` may be a CNAME to a provider, but
+#   the policy host must present a certificate for `mta-sts.<your domain>`
+#   (RFC 8461 §8.2): the provider's own name does not do.
+# - **Subdomains.** A policy covers exactly one domain: `sub.example.com`
+#   does not inherit `example.com`'s (RFC 8461 §3.4).
+# - **DNSSEC.** Sign with an algorithm validators support (RFC 8624: 8 or 13);
+#   a zone signed only with one a validator does not know validates as
+#   *insecure* there, and DANE silently switches off. Watch signature expiry:
+#   expired signatures make the zone bogus for everyone.
+# - **WebPKI.** An attacker who hijacks DNS or routing can obtain a certificate
+#   for your MX or `mta-sts` host (RFC 8461 §10.1): publish CAA records and
+#   watch Certificate Transparency logs for your names.
+# - **The message's own wish.** REQUIRETLS (RFC 8689) lets the author of a
+#   message demand TLS on every hop, and `TLS-Required: No` asks relays to
+#   ignore MTA-STS and DANE failures for it (a bounce notice, say). Few MTAs
+#   implement it yet.
 
 # %% [markdown]
 # ## Try it yourself
