@@ -88,7 +88,10 @@ side_by_side(outcome, [tap], "Scene 1: opportunistic sender, passive tap")
 # ## Scene 2: the attacker strips STARTTLS
 #
 # Now the attacker rewrites one line of the EHLO reply: `250-STARTTLS` becomes
-# `250-XXXXXXXA` (the very string that some firewalls were caught inserting).
+# `250-XXXXXXXA`, the way firewalls do it: Cisco's ASA, whose ESMTP inspection
+# is on by default, removes the STARTTLS offer so that it can inspect a
+# plaintext session, masking commands it does not allow with X's (its CLI
+# configuration guide, "Defaults for ESMTP Inspection").
 # The sender sees no offer to encrypt, so it does what opportunistic TLS says:
 # it delivers in the clear.
 

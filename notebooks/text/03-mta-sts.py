@@ -129,7 +129,7 @@ parse_policy("version: STSv1\r\nmode: testing\r\nmode: enforce\r\nmx: mx1.exampl
 # The sender compares each MX host with the policy's `mx` patterns (§4.1):
 # case-insensitively, ignoring a trailing dot, and comparing *whole* names. A
 # pattern `*.example.com` stands for exactly **one** extra label on the left.
-# Well-known checkers have got this wrong (letting `*` span several labels, or
+# Checkers are easy to get wrong here (letting `*` span several labels, or
 # matching a name that merely starts with an allowed one). The traps:
 
 # %%

@@ -413,8 +413,8 @@ lab.reset()
 #
 # An attacker on the DNS path cannot forge a signature, but it can drop,
 # swap and replay *genuine* signed records. The lab plays that attacker
-# (`lab.dns_attack`). Three classic tricks, each of which once fooled
-# validators: claim the zone is unsigned by showing the SOA of an unsigned zone;
+# (`lab.dns_attack`). Three classic tricks, which a validator must be built
+# to resist: claim the zone is unsigned by showing the SOA of an unsigned zone;
 # "prove" the TLSA name absent with the parent's NSEC at the zone cut (RFC 6840
 # §4.1 forbids it); strip every signature. The validator walks down from the
 # trust anchor and believes only what it proves, so each ends as **bogus**,
