@@ -357,7 +357,8 @@ lab.reset()
 #   certificate names the *MX host*, not the mail domain.
 # - **Hosted MTA-STS.** `_mta-sts.<domain>` may be a CNAME to a provider, but
 #   the policy host must present a certificate for `mta-sts.<your domain>`
-#   (RFC 8461 §8.2): the provider's own name does not do.
+#   (RFC 8461 §8.2): the provider's own name does not do (notebook 03's
+#   `sts-bad-policy-cert.example` shows what senders then do).
 # - **Subdomains.** A policy covers exactly one domain: `sub.example.com`
 #   does not inherit `example.com`'s (RFC 8461 §3.4).
 # - **DNSSEC.** Sign with an algorithm validators support (RFC 8624: 8 or 13);
