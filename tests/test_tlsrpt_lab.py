@@ -248,6 +248,10 @@ def test_unsigned_forged_and_foreign_report_mail_is_ignored_with_a_reason(lab):
     assert "no DKIM signature" in verdicts[0].reason and "MUST be ignored" in verdicts[0].reason
     assert "does not verify" in verdicts[1].reason
     assert "not by the reporting domain 'sender.example'" in verdicts[2].reason
+    # A submitter without a key still delivers, and says the mail is unsigned.
+    record = tlsrpt.parse_record("v=TLSRPTv1; rua=mailto:tlsrpt@example.com")
+    (sent,) = tlsrpt.send_report(report, record, lab.net, submitter="nokey.example")
+    assert sent.delivered and "not DKIM-signed" in sent.detail, sent
     # Only the one validly signed report is read.
     assert tlsrpt.collect(lab.mailbox, "tlsrpt@example.com", net=lab.net) == (report,)
 

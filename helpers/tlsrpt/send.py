@@ -107,7 +107,11 @@ def _mail(report: Report, uri: str, address: str, net: Network, submitter: str,
                               local_hostname=submitter)
         if result.accepted:
             tls = result.transcript.tls is not None
-            return Sent(uri, True, f"mailed to {host}{' over TLS' if tls else ' in the clear'}")
+            unsigned = "" if key is not None else (f", but not DKIM-signed (no key for "
+                                                   f"{submitter}): RFC 8460 §3 has receivers "
+                                                   "ignore it")
+            return Sent(uri, True, f"mailed to {host}{' over TLS' if tls else ' in the clear'}"
+                                   f"{unsigned}")
         errors.append(f"{host}: {result.error}")
     return Sent(uri, False, "; ".join(errors))
 
