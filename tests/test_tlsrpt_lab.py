@@ -269,3 +269,13 @@ def test_a_signature_whose_key_record_is_bogus_is_not_trusted(lab):
     assert not verdict.ok and "is bogus (DNSSEC" in verdict.reason, verdict
     lab.reset()  # the forgery is gone, the genuine key verifies again
     assert dkim.verify(data, lab.net).ok
+
+
+def test_names_from_report_mail_are_shown_escaped(lab):
+    # d= and TLS-Report-Submitter come from whoever sent the mail.
+    from helpers.tlsrpt import dkim
+    mail = (b"From: a@x.example\r\nTLS-Report-Submitter: evil\x1b[31m.example\r\n"
+            b"DKIM-Signature: v=1; a=rsa-sha256; d=other\x1b[2J.example; s=tlsrpt; h=from;"
+            b" bh=AAAA; b=AAAA\r\n\r\nbody\r\n")
+    verdict = dkim.verify(mail, lab.net)
+    assert not verdict.ok and "\x1b" not in verdict.reason and "\\x1b" in verdict.reason, verdict

@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from ..net import Network
+from ..safetext import visible
 
 SELECTOR = "tlsrpt"
 # Headers a report's signature covers: the ones that say what the report is.
@@ -105,29 +106,31 @@ def verify(message: bytes, net: Network) -> Verdict:
     tags = dict(t.strip().split("=", 1) for t in
                 "".join(str(msg.get("DKIM-Signature")).split()).split(";") if "=" in t)
     signer = tags.get("d", "").rstrip(".").lower()
+    # Both names come from the mail, so from anyone: shown escaped, and short.
+    shown_signer, shown_submitter = visible(signer)[:100], visible(submitter)[:100]
     if "l" in tags:
         return Verdict(False, "the DKIM signature limits the body length (l=), which RFC 8460 "
-                              "§3 forbids", signer)
+                              "§3 forbids", shown_signer)
     if not submitter or not (submitter == signer or submitter.endswith("." + signer)):
-        return Verdict(False, f"signed by {signer or 'nobody'!r}, not by the reporting domain "
-                              f"{submitter or '(no TLS-Report-Submitter)'!r} (RFC 8460 §3)",
-                       signer)
+        return Verdict(False, f"signed by {shown_signer or 'nobody'!r}, not by the reporting "
+                              f"domain {shown_submitter or '(no TLS-Report-Submitter)'!r} "
+                              "(RFC 8460 §3)", shown_signer)
     seen: dict = {}
     try:
         good = dkim.verify(message, dnsfunc=_dns_txt(net, seen), tlsrpt="strict")
     except dkim.DKIMException as e:
-        return Verdict(False, f"the DKIM signature cannot be checked: {e} (RFC 6376 §6.1)",
-                       signer)
+        return Verdict(False, f"the DKIM signature cannot be checked: {visible(str(e))[:200]} "
+                              "(RFC 6376 §6.1)", shown_signer)
     unusable = [k for k in seen.values() if k.status not in ("secure", "insecure")]
     if not good and unusable:
         k = unusable[0]
         return Verdict(False, f"the key record {k.name} is {k.status} (DNSSEC: {k.reason}): "
-                              "no key to check the signature with (RFC 8460 §3)", signer)
+                              "no key to check the signature with (RFC 8460 §3)", shown_signer)
     if not good and all(k.rrset is None for k in seen.values()):
-        return Verdict(False, f"{signer} publishes no DKIM key for the signature's selector "
-                              "(RFC 6376 §6.1.2)", signer)
+        return Verdict(False, f"{shown_signer} publishes no DKIM key for the signature's "
+                              "selector (RFC 6376 §6.1.2)", shown_signer)
     if not good:
-        return Verdict(False, f"the DKIM signature of {signer} does not verify: the mail was "
+        return Verdict(False, f"the DKIM signature of {shown_signer} does not verify: the mail was "
                               "changed, or the key in DNS is not the signer's (RFC 6376 §6.1)",
-                       signer)
-    return Verdict(True, f"DKIM signature of {signer} verified (RFC 8460 §3)", signer)
+                       shown_signer)
+    return Verdict(True, f"DKIM signature of {shown_signer} verified (RFC 8460 §3)", shown_signer)
