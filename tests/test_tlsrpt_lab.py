@@ -275,7 +275,7 @@ def test_names_from_report_mail_are_shown_escaped(lab):
     # d= and TLS-Report-Submitter come from whoever sent the mail.
     from helpers.tlsrpt import dkim
     mail = (b"From: a@x.example\r\nTLS-Report-Submitter: evil\x1b[31m.example\r\n"
-            b"DKIM-Signature: v=1; a=rsa-sha256; d=other\x1b[2J.example; s=tlsrpt; h=from;"
+            b"DKIM-Signature: v=1; a=rsa-sha256; d=evil\x1b[31m.example; s=tlsrpt; h=from;"
             b" bh=AAAA; b=AAAA\r\n\r\nbody\r\n")
     verdict = dkim.verify(mail, lab.net)
     assert not verdict.ok and "\x1b" not in verdict.reason and "\\x1b" in verdict.reason, verdict
