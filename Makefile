@@ -12,7 +12,8 @@ READY  := $(VENV)/.installed
 $(READY): requirements.txt requirements-test.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); set PYTHON=python3.11 or similar")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-test.txt
+	@echo "Installing the course's packages into $(VENV): the first time this takes a few minutes."
+	$(BIN)/python -m pip install --progress-bar on --disable-pip-version-check -r requirements.txt -r requirements-test.txt
 	touch $@
 
 # JupyterLab refuses to run as root (containers often are) unless told.

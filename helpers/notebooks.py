@@ -204,7 +204,10 @@ def learner_readme(entries: list[Entry]) -> str:
         "These notebooks are the course without the exercise solutions and "
         "without outputs: run each from top to bottom, and where a cell says "
         '`raise NotImplementedError("your code here")`, write your code. The '
-        "cell after each exercise checks your answer and gives a hint.",
+        "cell after each exercise checks your answer and gives a hint. *Run All* "
+        "stops at the first exercise you have not solved yet (the placeholder, or "
+        "a check that fails, raises an error): solve it, then run on from there "
+        "(Run, Run Selected Cell and All Below).",
         "",
         *rows,
         "",

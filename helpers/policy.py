@@ -450,7 +450,8 @@ def _walk_mx(mode, mx_status, host, lookup, sts) -> tuple[list[Step], Rule]:
                 return steps, _rule("dane-encrypt", "DANE (no usable TLSA)", tlsa=lookup)
             return steps + [_match_step(policy, host)], _match_rule(policy, host,
                                                                     "MTA-STS enforce")
-    # An insecure MX answer comes straight here: TLSA is not looked up (RFC 7672 §2.2.1).
+    # An insecure MX answer comes straight here: TLSA is not looked up. RFC 7672 §2.2.1
+    # would allow it (a MAY; Postfix >= 3.6 does); not doing it is this course's choice.
     if not _uses_sts(mode):
         steps.append(_step("sts", B_NOPOLICY, f"{NOT_ASKED}: this sender does not implement "
                                               "MTA-STS"))

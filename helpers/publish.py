@@ -5,8 +5,10 @@
 changes whenever the policy does (RFC 8461 §3.1: senders refetch only on a
 new id); the policy file (§3.2) for ``https://mta-sts.<domain>/.well-known/
 mta-sts.txt``; per MX host the TLSA records (RFC 7672 §3.1, RFC 7671 §8)
-``3 1 1`` for the current key, ``3 1 1`` for the next key (so that a key
-rollover does not break DANE) and ``2 1 1`` for the issuing CA; and the
+``3 1 1`` for the current key, ``3 1 1`` for the next key (published at least
+two TTLs before the switch, RFC 7671 §8.1, so that a key rollover does not
+break DANE) and, only when asked, ``2 1 1`` for an issuing CA whose key you
+control (a public CA's rotating intermediates make it break); and the
 ``_smtp._tls`` TXT record (RFC 8460 §3). ``str()`` gives the zone-file lines
 and the policy file; :meth:`helpers.lab.Lab.add_domain` deploys the set in the
 lab. Pure logic: certificates in, text out; every output is checked with the
@@ -41,7 +43,8 @@ class MxHost:
 
     ``cert``: the certificate it serves now (for ``3 1 1``); ``next_cert``: one
     holding the key it will move to (``3 1 1`` published ahead of the switch);
-    ``issuer``: the issuing CA's certificate (``2 1 1``). Any may be ``None``.
+    ``issuer``: the issuing CA's certificate (``2 1 1``), for a CA you run
+    yourself; leave it ``None`` for a public CA. Any may be ``None``.
     """
 
     host: str

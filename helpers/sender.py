@@ -7,9 +7,11 @@
 - ``mta-sts``: RFC 8461 with a §5.1 policy cache; ``enforce`` refuses an MX that
   fails, ``testing`` delivers and reports;
 - ``dane``: RFC 7672 for MX hosts with DNSSEC-secure TLSA records;
-- ``auto``: what a modern MTA does (RFC 8461 §2): DANE for an MX that has
-  secure TLSA records, else MTA-STS if the domain has a policy, else
-  opportunistic. A DANE failure is never rescued by MTA-STS; DANE whose
+- ``auto``: both, with DANE first: DANE for an MX that has secure TLSA
+  records, else MTA-STS if the domain has a policy, else opportunistic. A DANE
+  failure is never rescued by MTA-STS (RFC 8461 §2's one rule for the
+  combination; the precedence beyond it is this course's choice, and real MTAs
+  differ); DANE whose
   records are all unusable authenticates nothing, so an enforce policy applies.
 
 Which rule applies to which MX is decided by :mod:`helpers.policy` (the

@@ -229,9 +229,9 @@ def test_trace_of_an_unknown_domain_bounces(lab):
     # own MX, signed zone, HTTPS, automation: both, current + next key
     (dict(dnssec=True, own_mx=True, https=True, automate_tlsa=True),
      ("DANE", "MTA-STS", "TLS-RPT"), "next key", "testing first"),
-    # own MX, signed zone, no automation: 3 1 1 + 2 1 1, key reused
+    # own MX, signed zone, no automation: 3 1 1, key reused
     (dict(dnssec=True, own_mx=True, automate_tlsa=False),
-     ("DANE", "TLS-RPT"), "2 1 1", None),
+     ("DANE", "TLS-RPT"), "key reused", None),
     # a provider with DANE and a signed zone: the provider's TLSA
     (dict(dnssec=True, own_mx=False, provider_dane=True, https=True),
      ("DANE", "MTA-STS", "TLS-RPT"), "provider", "testing first"),
@@ -254,6 +254,24 @@ def test_recommend_per_profile(answers, mechanisms, dane_has, sts_has):
     assert ("no downgrade protection" in risks) == (mechanisms == ("TLS-RPT",))
     assert any(i.what.startswith("TLS-RPT") for i in r.publish)  # always
     assert all(i.rfc.startswith("RFC") for i in r.publish) and all(k.rfc for k in r.risks)
+
+
+@pytest.mark.parametrize("automate", [True, False])
+def test_recommendation_never_publishes_a_2_1_1_on_the_issuer(automate):
+    # RFC 7671 §8: every usage/selector/matching combination must match the current
+    # chain; a 2 1 1 on a public CA's intermediate breaks when the CA rotates it.
+    r = policy.recommend(dnssec=True, own_mx=True, automate_tlsa=automate)
+    dane_item = next(i for i in r.publish if i.what.startswith("DANE"))
+    assert "2 1 1" not in r.dane and "2 1 1" not in dane_item.example
+    assert "fallback" not in dane_item.why
+
+
+def test_adoption_figures_are_dated_and_carry_no_authoring_notes():
+    # A learner reads these: each figure has a year, no "not verified here" notes.
+    for f in policy.recommend(dnssec=True, https=True).adoption:
+        assert f.year.isdigit() and not f.caveat, f
+    sources = " ".join(f.source for f in policy.recommend().adoption)
+    assert "Exchange Online" in sources and "Google" in sources and "IMC 2025" in sources
 
 
 def test_recommendation_cites_adoption_figures_with_source_and_year():

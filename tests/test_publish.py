@@ -147,6 +147,16 @@ def test_an_unsigned_added_domain_gets_mta_sts_but_no_dane(lab):
         "auto": VERIFIED, "dane": UNVERIFIED, "mta-sts": VERIFIED}
 
 
+def test_adding_a_domain_twice_says_that_lab_reset_starts_over(lab):
+    # A learner who re-runs a deploy cell must learn the remedy from the error.
+    lab.add_domain(_set(lab))
+    with pytest.raises(LabError, match=r"already a lab domain: lab\.reset\(\) removes"):
+        lab.add_domain(_set(lab))
+    lab.reset()
+    lab.add_domain(_set(lab))  # the remedy works
+    lab.reset()
+
+
 def test_add_domain_refuses_what_it_cannot_serve(lab):
     with pytest.raises(LabError, match="already a lab domain"):
         lab.add_domain(publish.generate("example.com", [publish.MxHost("mx9.example.com")]))

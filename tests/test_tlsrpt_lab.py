@@ -115,7 +115,7 @@ def test_the_lab_record_sends_reports_to_the_mailbox(lab):
     report = tlsrpt.parse_report((tlsrpt_data("tlsrpt-provider-a.json.gz")).read_bytes())
     (sent,) = tlsrpt.send_report(report, record, lab.net)
     assert sent.delivered and "mx1.example.com over TLS" in sent.detail
-    assert tlsrpt.collect(lab.mailbox, "tlsrpt@example.com") == (report,)
+    assert tlsrpt.collect(lab.mailbox, "tlsrpt@example.com", net=lab.net) == (report,)
 
 
 def tlsrpt_data(name):
@@ -171,7 +171,7 @@ def test_the_week_shows_the_attack_and_the_expiry(lab):
     week = tlsrpt.simulate_week(lab)
     assert all(ok == n for d in week.days for _, ok, n in d.delivered)  # testing mode delivers
     assert all(s.delivered for d in week.days for _, sent in d.reports for s in sent)
-    reports = tlsrpt.collect(lab.mailbox, "tlsrpt@sts-testing.example")
+    reports = tlsrpt.collect(lab.mailbox, "tlsrpt@sts-testing.example", net=lab.net)
     assert len(reports) == 21
     agg = tlsrpt.aggregate(reports)
     assert agg.days == tuple(date(2026, 6, d) for d in range(1, 8))
@@ -208,3 +208,74 @@ def test_a_trickling_https_endpoint_cannot_hold_the_post_past_its_timeout(lab, s
     (sent,) = tlsrpt.send_report(report, record, net, timeout=0.5)
     assert not sent.delivered and "did not answer within 0.5 s" in sent.detail, sent.detail
     assert time.monotonic() - start < 0.5 + 2.0
+
+
+# -- DKIM on mailed reports (RFC 8460 §3) ------------------------------------------------
+
+def _mail_raw(lab, data, to="tlsrpt@example.com"):
+    """Put ``data`` in the lab mailbox the way a submitter would: SMTP to the MX."""
+    from helpers import smtp
+    result = smtp.deliver("mx1.example.com", lab.net, data, sender="x@sender.example",
+                          recipients=[to], starttls=True, verify=False)
+    assert result.accepted, result
+
+
+def test_mailed_reports_carry_a_dkim_signature_the_processor_verifies(lab):
+    report = tlsrpt.parse_report(tlsrpt_data("tlsrpt-provider-a.json.gz").read_bytes())
+    tlsrpt.send_report(report, tlsrpt.lookup_record("example.com", lab.net), lab.net)
+    ((got, verdict),) = tlsrpt.screen(lab.mailbox, "tlsrpt@example.com", lab.net)
+    signature = email.message_from_bytes(got.data)["DKIM-Signature"]
+    tags = dict(t.strip().split("=", 1) for t in "".join(signature.split()).split(";"))
+    assert tags["d"] == "sender.example" and tags["s"] == "tlsrpt" and "l" not in tags
+    assert verdict.ok and verdict.domain == "sender.example", verdict
+    # The key is published, DNSSEC-signed, with the service type §3 asks for.
+    from helpers import dnssec
+    key = dnssec.resolve("tlsrpt._domainkey.sender.example", "TXT", lab.net)
+    assert key.status == "secure" and "s=tlsrpt" in "".join(key.records)
+
+
+def test_unsigned_forged_and_foreign_report_mail_is_ignored_with_a_reason(lab):
+    from helpers.tlsrpt import dkim
+    report = tlsrpt.parse_report(tlsrpt_data("tlsrpt-provider-a.json.gz").read_bytes())
+    unsigned = tlsrpt.report_email(report, "tlsrpt@example.com", submitter="sender.example")
+    signed = dkim.sign(unsigned, "sender.example", lab.net.dkim_keys["sender.example"])
+    tampered = signed.replace(b"This is an aggregate", b"This is a forged one")
+    foreign = dkim.sign(unsigned, "bulkmail.example", lab.net.dkim_keys["bulkmail.example"])
+    for data in (unsigned, tampered, foreign, signed):
+        _mail_raw(lab, data)
+    verdicts = [v for _, v in tlsrpt.screen(lab.mailbox, "tlsrpt@example.com", lab.net)]
+    assert [v.ok for v in verdicts] == [False, False, False, True], verdicts
+    assert "no DKIM signature" in verdicts[0].reason and "MUST be ignored" in verdicts[0].reason
+    assert "does not verify" in verdicts[1].reason
+    assert "not by the reporting domain 'sender.example'" in verdicts[2].reason
+    # A submitter without a key still delivers, and says the mail is unsigned.
+    record = tlsrpt.parse_record("v=TLSRPTv1; rua=mailto:tlsrpt@example.com")
+    (sent,) = tlsrpt.send_report(report, record, lab.net, submitter="nokey.example")
+    assert sent.delivered and "not DKIM-signed" in sent.detail, sent
+    # Only the one validly signed report is read.
+    assert tlsrpt.collect(lab.mailbox, "tlsrpt@example.com", net=lab.net) == (report,)
+
+
+def test_a_signature_whose_key_record_is_bogus_is_not_trusted(lab):
+    from helpers.tlsrpt import dkim
+    report = tlsrpt.parse_report(tlsrpt_data("tlsrpt-provider-a.json.gz").read_bytes())
+    data = dkim.sign(tlsrpt.report_email(report, "tlsrpt@example.com", submitter="sender.example"),
+                     "sender.example", lab.net.dkim_keys["sender.example"])
+    # An on-path DNS attacker answers with its own key, unsigned by the zone: bogus.
+    from helpers.lab.pki import private_key
+    lab.forge_records("sender.example", "tlsrpt._domainkey.sender.example", "TXT",
+                      [dkim.txt_strings(dkim.key_record(private_key(9, "other", "rsa")))])
+    verdict = dkim.verify(data, lab.net)
+    assert not verdict.ok and "is bogus (DNSSEC" in verdict.reason, verdict
+    lab.reset()  # the forgery is gone, the genuine key verifies again
+    assert dkim.verify(data, lab.net).ok
+
+
+def test_names_from_report_mail_are_shown_escaped(lab):
+    # d= and TLS-Report-Submitter come from whoever sent the mail.
+    from helpers.tlsrpt import dkim
+    mail = (b"From: a@x.example\r\nTLS-Report-Submitter: evil\x1b[31m.example\r\n"
+            b"DKIM-Signature: v=1; a=rsa-sha256; d=evil\x1b[31m.example; s=tlsrpt; h=from;"
+            b" bh=AAAA; b=AAAA\r\n\r\nbody\r\n")
+    verdict = dkim.verify(mail, lab.net)
+    assert not verdict.ok and "\x1b" not in verdict.reason and "\\x1b" in verdict.reason, verdict

@@ -38,9 +38,12 @@ def check_policy_for_mx(text) -> Passed:
                   "MX hosts: 'nothing else' rules out wildcards here.")
         if pattern.rstrip(".").lower() not in CORP_MX:
             _fail(f"Your policy also allows {pattern!r}, which is not an MX of corp.example.")
-    if policy.max_age < 86400:
-        _fail(f"max_age {policy.max_age} s is under a day: a cached policy would expire "
-              "almost at once, leaving senders unprotected between visits.")
+    if policy.max_age < 1209600:
+        # RFC 8461 §3.2: max_age "typically in the range of weeks or greater";
+        # a short one shrinks the protection to the first-contact gap (§10.2).
+        _fail(f"max_age {policy.max_age} s is under two weeks: for an enforced policy RFC 8461 "
+              "§3.2 expects weeks or more, or a sender that has not visited for a while is "
+              "back at first contact (§10.2).")
     if policy.warnings:
         _fail(f"It parses, with a warning worth fixing: {policy.warnings[0]}")
     return Passed(f"Enforce policy allowing the {len(CORP_MX)} MX hosts and nothing else, "

@@ -33,7 +33,8 @@ def mystery_week(lab):
     lab.reset()
     tlsrpt.simulate_week(lab, first_day=dt.date(*_MYSTERY_START),
                          strip_days=_MYSTERY_STRIP, expired_days=_MYSTERY_EXPIRED)
-    return tlsrpt.aggregate(tlsrpt.collect(lab.mailbox, "tlsrpt@sts-testing.example"))
+    return tlsrpt.aggregate(tlsrpt.collect(lab.mailbox, "tlsrpt@sts-testing.example",
+                                                 net=lab.net))
 
 
 def check_failure_rate(answer, report) -> Passed:

@@ -93,5 +93,6 @@ def check_domain_clean(lab, name: str = "dane-rollover.example") -> Passed:
     flagged = [f"{c.id} ({c.status}: {c.title})" for c in result.flagged]
     if flagged:
         _fail(f"{name} still has: {'; '.join(flagged)}.")
-    return Passed(f"{name} is clean: {result.verdict}. The same fix works on a real "
-                  "zone: publish the new record first, then change the key.")
+    return Passed(f"{name} is clean: {result.verdict}. That repairs the outage; now do "
+                  "what would have prevented it: publish the *next* key's 3 1 1 as well, at "
+                  "least two TTLs before the next key change (RFC 7671 §8.1).")

@@ -224,6 +224,7 @@ class Lab:
             (self.directory / sub).mkdir(parents=True, exist_ok=True)
         self.pki = pki_for(self.seed)
         self.zones = Zones(self.seed, self.pki, tuple(self.scenarios.values()), self.key_kind)
+        self._publish_reporting_domains()
         (self.directory / "ca.pem").write_bytes(self.pki.ca_pem)
 
     async def _serve(self) -> None:
@@ -251,11 +252,30 @@ class Lab:
                                           s.policy_host, s.policy.encode())
             self._routes[host] = Endpoint(LAB_ADDRESS, https=self.https.port)
 
+    def _publish_reporting_domains(self) -> None:
+        """A signed zone for each domain that mails TLS reports in the lab,
+        with its DKIM key at ``tlsrpt._domainkey`` (RFC 8460 §3, RFC 6376 §3.6).
+        Not scenarios: nobody sends mail *to* them. One key serves them all, to
+        keep the lab's start fast; a real submitter has its own."""
+        from ..tlsrpt import dkim
+        from ..tlsrpt.week import SENDERS
+        from .pki import private_key
+        key = private_key(self.seed, "dkim/tlsrpt", "rsa")
+        self.dkim_keys = {}
+        for domain in ("sender.example", *(s.domain for s in SENDERS)):
+            if domain in self.scenarios:
+                continue
+            self.zones.add(Scenario(domain, "a domain that mails TLS reports, DKIM-signed",
+                                    mx=(), signed=True),
+                           [(f"{dkim.SELECTOR}._domainkey.{domain}", "TXT",
+                             dkim.txt_strings(dkim.key_record(key)))])
+            self.dkim_keys[domain] = key
+
     def _write_files(self) -> None:
         self.net = Network(
             name="lab", nameserver=LAB_ADDRESS, dns_port=self.dns.port,
             ca_file=str(self.ca_file), trust_anchor=self.zones.trust_anchor(),
-            hosts=self._route_view,
+            hosts=self._route_view, dkim_keys=self.dkim_keys,
             dns_timeout=2.0, connect_timeout=2.0, io_timeout=5.0)
         ds = self.zones.ds("")
         self.trust_anchor_file.write_text(
@@ -501,7 +521,8 @@ class Lab:
         that zone). In a signed zone validation then fails (bogus); in an
         unsigned one nothing can tell. ``reset()`` undoes it."""
         self._require_running()
-        self.scenario(domain)
+        if domain.rstrip(".").lower() not in self.dkim_keys:  # a reporting domain's zone is fine
+            self.scenario(domain)
         signature = None if signed_with is None else (signed_with, signer or signed_with)
         self.zones.forge(domain.rstrip(".").lower(), owner, rdtype, values, signature)
 
@@ -561,6 +582,12 @@ class Lab:
         self.stop_attack()
         self.stop_dns_attack()
         self._remove_added()  # domains added with add_domain
+        for domain in self.dkim_keys:  # the reporting domains' zones, if an attack forged them
+            if domain in self.zones.edited:
+                spec = self.zones.specs[domain]
+                spec.forged.clear()
+                self.zones._build(spec)
+                self.zones.edited.discard(domain)
         self.mailbox.clear()
         self._reset_reporting()
         self.https.requests.clear()
@@ -646,7 +673,10 @@ class Lab:
             raise LabError(f"nothing changed: {e}") from None
         domain = records.domain.rstrip(".").lower()
         if domain in self.scenarios:
-            raise LabError(f"{domain} is already a lab domain")
+            # Re-running a notebook's deploy cell lands here: say how to start over.
+            raise LabError(f"{domain} is already a lab domain: lab.reset() removes the domains "
+                           "that add_domain added (the lab's own scenarios stay), then add "
+                           "it again")
         keys = {k.rstrip(".").lower(): v for k, v in (keys or {}).items()}
         mx = []
         for preference, host in records.mx:

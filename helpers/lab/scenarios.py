@@ -135,7 +135,8 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         domain="tls-required.example",
-        teaches="a receiver that refuses mail before STARTTLS: stripping then blocks mail instead of exposing it",
+        teaches=("a receiver that refuses mail before STARTTLS (against RFC 3207 §4): "
+                 "no defence, since an attacker who does STARTTLS with it still reads the mail"),
         mx=(MX("mx.tls-required.example", starttls="required"),),
     ),
     Scenario(
@@ -161,7 +162,9 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         domain="dane-only.example",
-        teaches="DANE without MTA-STS: DNSSEC-signed TLSA for the key (3 1 1) and the issuing CA (2 1 1)",
+        teaches=("DANE without MTA-STS: DNSSEC-signed TLSA for the key (3 1 1) and the lab CA "
+                 "that issued it (2 1 1; with a public CA that breaks when it rotates its "
+                 "intermediates)"),
         mx=(MX("mx.dane-only.example", tlsa=(Tlsa(3, 1, 1), Tlsa(2, 1, 1, "issuer"))),),
         signed=True,
         tlsrpt=_rpt("dane-only.example"),

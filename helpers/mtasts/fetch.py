@@ -150,15 +150,17 @@ def fetch_policy(domain: str, net: Network, *, timeout: float | None = None,
                                  f"{visible(response.reason)[:100]}: only 200 counts")
             ctype = response.getheader("Content-Type", "")
             if ctype.split(";")[0].strip().lower() != "text/plain":
+                # §3.2 says the policy SHOULD be text/plain; this sender, like
+                # most, treats anything else as a failed fetch.
                 raise FetchError("content-type", f"Content-Type is {ctype or 'missing'!r}, "
-                                 "not text/plain")
+                                 "not text/plain (a SHOULD; this sender insists)", rule="§3.2")
             length = (response.getheader("Content-Length") or "").strip()
             if length and not _ASCII_DIGITS.fullmatch(length):
                 raise FetchError("http", f"Content-Length {length[:40]!r} is not a number "
                                  "of ASCII digits (RFC 9110 §8.6)")
             if length and int(length) > max_bytes:
-                raise FetchError("too-large", f"the policy is {length} bytes; the limit is "
-                                 f"{max_bytes}")
+                raise FetchError("too-large", f"the policy is {length} bytes; this sender's "
+                                 f"limit is {max_bytes}, the cap §3.3 suggests")
             body = b""
             while len(body) <= max_bytes:
                 chunk = response.read(min(16384, max_bytes + 1 - len(body)))
@@ -166,7 +168,8 @@ def fetch_policy(domain: str, net: Network, *, timeout: float | None = None,
                     break
                 body += chunk
             if len(body) > max_bytes:
-                raise FetchError("too-large", f"the policy is over {max_bytes} bytes")
+                raise FetchError("too-large", f"the policy is over {max_bytes} bytes, this sender's "
+                                 "limit (§3.3 suggests such a cap)")
     except FetchError:
         raise
     except socket.timeout:

@@ -288,32 +288,32 @@ class _Reader:
             self._note(f"{path}: a string where the schema has a list")
             return (value,)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.fail(path, f"must be a list of strings, not {_kind(value)}", "§4.3")
+            self.fail(path, f"must be a list of strings, not {_kind(value)}", "§4.4")
         return tuple(v for v in value if v != "")
 
     def when(self, d: dict, name: str, where: str) -> datetime:
-        text = self.text(d, name, where, required=True, rule="§4.3")
+        text = self.text(d, name, where, required=True, rule="§4.4")
         path = f"{where}.{name}"
         try:
             value = datetime.fromisoformat(text.strip())
         except (ValueError, OverflowError):
-            self.fail(path, f"{text[:80]!r} is not an RFC 3339 date-time", "§4.3")
+            self.fail(path, f"{text[:80]!r} is not an RFC 3339 date-time", "§4.4")
         if value.tzinfo is None:
             self.fail(path, f"{text[:80]!r} has no time zone: RFC 3339 date-times carry one "
-                      "(Z for UTC)", "§4.3")
+                      "(Z for UTC)", "§4.4")
         try:
             return value.astimezone(timezone.utc)
         except OverflowError:  # 0001-01-01T00:00+01:00 is in year 0 in UTC
             self.fail(path, f"{text[:80]!r} is outside the years 1 to 9999 once converted "
-                      "to UTC (RFC 3339 §5.6 date-time)", "§4.3")
+                      "to UTC (RFC 3339 §5.6 date-time)", "§4.4")
 
     def ip(self, d: dict, name: str, where: str) -> str | None:
-        value = self.text(d, name, where, rule="§4.3")
+        value = self.text(d, name, where, rule="§4.4")
         if value is not None:
             try:
                 ipaddress.ip_address(value.strip())
             except ValueError:
-                self.fail(f"{where}.{name}", f"{value!r} is not an IP address", "§4.3")
+                self.fail(f"{where}.{name}", f"{value!r} is not an IP address", "§4.4")
             value = value.strip()
         return value
 
@@ -336,13 +336,13 @@ def _failure(r: _Reader, value, where: str) -> Failure:
         r._note(f"{where}.result-type: {result!r} is not in RFC 8460's list")
     return Failure(
         result_type=result,
-        count=r.count(d, "failed-session-count", where, "§4.3"),
+        count=r.count(d, "failed-session-count", where, "§4.4"),
         sending_mta_ip=r.ip(d, "sending-mta-ip", where),
-        receiving_mx_hostname=r.text(d, "receiving-mx-hostname", where, rule="§4.3"),
-        receiving_mx_helo=r.text(d, "receiving-mx-helo", where, rule="§4.3"),
+        receiving_mx_hostname=r.text(d, "receiving-mx-hostname", where, rule="§4.4"),
+        receiving_mx_helo=r.text(d, "receiving-mx-helo", where, rule="§4.4"),
         receiving_ip=r.ip(d, "receiving-ip", where),
-        additional_information=r.text(d, "additional-information", where, rule="§4.3"),
-        failure_reason_code=r.text(d, "failure-reason-code", where, rule="§4.3"),
+        additional_information=r.text(d, "additional-information", where, rule="§4.4"),
+        failure_reason_code=r.text(d, "failure-reason-code", where, rule="§4.4"),
     )
 
 
@@ -351,24 +351,24 @@ def _policy(r: _Reader, value, where: str) -> PolicyReport:
     r.unknown(d, ("policy", "summary", "failure-details"), where)
     pw, sw = f"{where}.policy", f"{where}.summary"
     if "policy" not in d:
-        r.fail(pw, "is required but missing", "§4.3")
+        r.fail(pw, "is required but missing", "§4.4")
     if "summary" not in d:
-        r.fail(sw, "is required but missing", "§4.3")
+        r.fail(sw, "is required but missing", "§4.4")
     pol, summary = r.obj(d["policy"], pw), r.obj(d["summary"], sw)
     r.unknown(pol, ("policy-type", "policy-string", "policy-domain", "mx-host"), pw)
     r.unknown(summary, ("total-successful-session-count", "total-failure-session-count"), sw)
-    ptype = r.text(pol, "policy-type", pw, required=True, rule="§4.3")
+    ptype = r.text(pol, "policy-type", pw, required=True, rule="§4.4")
     if ptype not in POLICY_TYPES:
         r.fail(f"{pw}.policy-type", f"{ptype!r} is not one of {', '.join(POLICY_TYPES)}",
-               "§4.3")
-    domain = r.text(pol, "policy-domain", pw, required=True, rule="§4.3")
+               "§4.4")
+    domain = r.text(pol, "policy-domain", pw, required=True, rule="§4.4")
     if not domain.strip():
-        r.fail(f"{pw}.policy-domain", "must name a domain", "§4.3")
+        r.fail(f"{pw}.policy-domain", "must name a domain", "§4.4")
     details = d.get("failure-details")
     if details is None or details == "":
         details = []
     if not isinstance(details, list):
-        r.fail(f"{where}.failure-details", f"must be a list, not {_kind(details)}", "§4.3")
+        r.fail(f"{where}.failure-details", f"must be a list, not {_kind(details)}", "§4.4")
     failures = tuple(_failure(r, f, f"{where}.failure-details[{i}]")
                      for i, f in enumerate(details))
     return PolicyReport(
@@ -376,8 +376,8 @@ def _policy(r: _Reader, value, where: str) -> PolicyReport:
         domain=domain.strip().rstrip(".").lower(),
         policy_strings=r.strings(pol, "policy-string", pw),
         mx_hosts=r.strings(pol, "mx-host", pw),
-        successful=r.count(summary, "total-successful-session-count", sw, "§4.3"),
-        failed=r.count(summary, "total-failure-session-count", sw, "§4.3"),
+        successful=r.count(summary, "total-successful-session-count", sw, "§4.4"),
+        failed=r.count(summary, "total-failure-session-count", sw, "§4.4"),
         failures=failures,
     )
 
@@ -390,22 +390,22 @@ def report_from_dict(data, notes: tuple[str, ...] = ()) -> Report:
     r.unknown(d, ("organization-name", "date-range", "contact-info", "report-id", "policies"),
               "report")
     if "date-range" not in d:
-        r.fail("date-range", "is required but missing", "§4.3")
+        r.fail("date-range", "is required but missing", "§4.4")
     dates = r.obj(d["date-range"], "date-range")
     start = r.when(dates, "start-datetime", "date-range")
     end = r.when(dates, "end-datetime", "date-range")
     if end < start:
         r.fail("date-range", f"ends ({_datetime_text(end)}) before it starts "
-               f"({_datetime_text(start)})", "§4.3")
+               f"({_datetime_text(start)})", "§4.4")
     policies = d.get("policies")
     if not isinstance(policies, list):
         r.fail("policies", "is required and must be a list" if policies is None
-               else f"must be a list, not {_kind(policies)}", "§4.3")
+               else f"must be a list, not {_kind(policies)}", "§4.4")
     return Report(
-        organization=r.text(d, "organization-name", "", required=True, rule="§4.3"),
+        organization=r.text(d, "organization-name", "", required=True, rule="§4.4"),
         start=start, end=end,
-        contact=r.text(d, "contact-info", "", required=True, rule="§4.3"),
-        report_id=r.text(d, "report-id", "", required=True, rule="§4.3"),
+        contact=r.text(d, "contact-info", "", required=True, rule="§4.4"),
+        report_id=r.text(d, "report-id", "", required=True, rule="§4.4"),
         policies=tuple(_policy(r, p, f"policies[{i}]") for i, p in enumerate(policies)),
         notes=tuple(r.notes),
     )

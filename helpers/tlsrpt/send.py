@@ -13,8 +13,9 @@ Reports travel opportunistically: STARTTLS when offered, but no certificate
 check and no MTA-STS or DANE for the report itself, since senders are to
 deliver reports despite TLS failures (§5.3): a report about broken TLS must
 still reach a domain whose TLS is broken. These sessions are not recorded, so
-they do not show up in the next report. (Real submitters also DKIM-sign the
-message, §5.3; the lab has no DKIM.)
+they do not show up in the next report. The mail is DKIM-signed by the
+submitter's domain (§3) when the network holds its key (the lab does): a
+report processor ignores unsigned reports (:mod:`helpers.tlsrpt.dkim`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from .. import mtasts, smtp
 from ..mtasts.fetch import _DeadlineSocket
 from ..net import Network, NetworkError
 from ..safetext import visible
+from . import dkim
 from .record import Record
 from .report import MEDIA_GZIP, Report
 
@@ -95,6 +97,9 @@ def _mail(report: Report, uri: str, address: str, net: Network, submitter: str,
     if not hosts:
         return Sent(uri, False, f"{domain} has no MX host")
     data = report_email(report, address, submitter=submitter, date=date)
+    key = net.dkim_keys.get(submitter.rstrip(".").lower())
+    if key is not None:
+        data = dkim.sign(data, submitter, key)  # RFC 8460 §3: signed by the reporting domain
     errors = []
     for _, host in hosts:
         result = smtp.deliver(host, net, data, sender=f"tlsrpt-noreply@{submitter}",
@@ -102,7 +107,11 @@ def _mail(report: Report, uri: str, address: str, net: Network, submitter: str,
                               local_hostname=submitter)
         if result.accepted:
             tls = result.transcript.tls is not None
-            return Sent(uri, True, f"mailed to {host}{' over TLS' if tls else ' in the clear'}")
+            unsigned = "" if key is not None else (f", but not DKIM-signed (no key for "
+                                                   f"{submitter}): RFC 8460 §3 has receivers "
+                                                   "ignore it")
+            return Sent(uri, True, f"mailed to {host}{' over TLS' if tls else ' in the clear'}"
+                                   f"{unsigned}")
         errors.append(f"{host}: {result.error}")
     return Sent(uri, False, "; ".join(errors))
 

@@ -18,7 +18,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from .. import mtasts
+from ..net import Network
 from ..sender import Sender
+from . import dkim
+from .dkim import Verdict
 from .build import build_report, period
 from .lookup import lookup_record
 from .record import TlsRptError
@@ -140,16 +143,27 @@ def simulate_week(lab, *, domain: str = "sts-testing.example", first_day: date =
     return Week(domain, tuple(log))
 
 
-def collect(messages, address: str, *, strict: bool = True) -> tuple[Report, ...]:
-    """The reports mailed to ``address`` among ``messages`` (a lab
-    :class:`~helpers.lab.Mailbox` or any messages with ``rcpt_tos`` and
-    ``data``), parsed, oldest first. ``strict=False`` skips mail that is not a
-    valid report instead of raising its :class:`TlsRptError`."""
+def screen(messages, address: str, net: Network) -> tuple[tuple[object, Verdict], ...]:
+    """Each message mailed to ``address`` among ``messages``, with the verdict
+    of its DKIM check (RFC 8460 §3: a valid signature by the reporting domain,
+    or the report is ignored), oldest first."""
     address = address.lower()
     items = getattr(messages, "messages", messages)
+    return tuple((m, dkim.verify(m.data, net)) for m in items
+                 if address in (r.lower() for r in m.rcpt_tos))
+
+
+def collect(messages, address: str, *, net: Network, strict: bool = True) -> tuple[Report, ...]:
+    """The reports mailed to ``address`` among ``messages`` (a lab
+    :class:`~helpers.lab.Mailbox` or any messages with ``rcpt_tos`` and
+    ``data``), parsed, oldest first, as a report processor reads them: mail
+    without a valid DKIM signature of the reporting domain is ignored (RFC
+    8460 §3; :func:`screen` says why), its key looked up on ``net``.
+    ``strict=False`` also skips signed mail that is not a valid report instead
+    of raising its :class:`TlsRptError`."""
     out = []
-    for m in items:
-        if address not in (r.lower() for r in m.rcpt_tos):
+    for m, verdict in screen(messages, address, net):
+        if not verdict.ok:
             continue
         try:
             out.append(parse_report(m.data))

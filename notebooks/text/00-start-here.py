@@ -50,6 +50,9 @@
 #   there: those copies are *yours*. They are the course without the exercise
 #   solutions and without outputs: run them, and where you see
 #   `raise NotImplementedError("your code here")`, write your code, and save.
+#   **Run All stops at the first unsolved exercise**: that placeholder, and a
+#   check that fails, both raise an error, on purpose. Solve it, then carry on
+#   with *Run Selected Cell and All Below* (the Run menu).
 #   `make lab` never overwrites a file in `my-work/`, and git ignores that
 #   folder, so course updates (`git pull`) never touch your answers. If the
 #   course updates a notebook you already have, `make lab` says so; rename

@@ -79,8 +79,8 @@ delivery
 # - The client sends `STARTTLS`; the server answers `220 Ready to start TLS`.
 #   That is the last SMTP line in the clear: the TLS handshake follows.
 # - **EHLO again**, now inside TLS. RFC 3207 §4.2 requires the client to
-#   forget everything it learned before TLS: an attacker could have altered
-#   it. Notice that the second list no longer offers STARTTLS.
+#   forget everything it learned before TLS (a MUST: an attacker could have
+#   altered it), and asks it to start with a new EHLO (a SHOULD). Notice that the second list no longer offers STARTTLS.
 # - `MAIL FROM`, `RCPT TO` (the *envelope*), `DATA`, the message, a lone `.`,
 #   and `QUIT`: all inside TLS. (Python's `smtplib` writes its commands in
 #   lower case, `ehlo`, `mail FROM:`; SMTP commands are case-insensitive,
@@ -107,8 +107,12 @@ transcript_stepper(delivery.transcript)
 # its certificate chain: its own certificate first, then the certificate of
 # the authority that issued it. This client *verified* the chain against the
 # lab's root certificate authority and checked the name `mx1.example.com`.
-# Most mail servers today do not verify at all (RFC 7435, "opportunistic
-# security"); the stripping notebook (02) shows what that costs.
+# Most sending servers do not *enforce* the result: at their default settings
+# (opportunistic TLS, RFC 7435) they may check the certificate and log the
+# outcome (Postfix logs each session as Anonymous, Untrusted, Trusted or
+# Verified), but deliver whatever it is. Large senders do enforce for domains
+# that ask (Gmail for MTA-STS since 2019, Exchange Online for DANE since 2022;
+# notebook 05). The stripping notebook (02) shows what not enforcing costs.
 
 # %%
 tls = delivery.transcript.tls
@@ -247,8 +251,8 @@ print("\n".join(line for line in lab.commands("mx1.example.com").splitlines()
 #   the plaintext EHLO reply.
 # - Everything up to the server's `220` to STARTTLS is readable (and
 #   alterable) by anyone on the path; everything after is inside TLS.
-# - After TLS starts the client must forget the first capability list and say
-#   EHLO again (RFC 3207 §4.2).
+# - After TLS starts the client must forget the first capability list (a MUST)
+#   and should say EHLO again (a SHOULD; RFC 3207 §4.2).
 # - STARTTLS alone stops a passive eavesdropper; it does not, by itself, stop
 #   an active attacker: see notebooks 02 to 04.
 

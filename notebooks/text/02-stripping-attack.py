@@ -34,8 +34,10 @@
 # > **Objectives:** carry out a STARTTLS stripping and a certificate
 # > substitution in the lab; read the attacker's log; explain why opportunistic
 # > senders fall for both, and for a refused STARTTLS and a forged MX record;
-# > show that MTA-STS and DANE senders defer instead, without losing mail;
-# > explain MTA-STS's first-contact gap; predict each sender's outcome.
+# > show that MTA-STS and DANE senders defer instead, and how long a deferred
+# > message waits before it bounces; see why a receiver that requires STARTTLS
+# > is no defence; explain MTA-STS's first-contact gap; predict each sender's
+# > outcome.
 # >
 # > **Time:** 30 min teaching + 15 min exercises
 # >
@@ -56,11 +58,16 @@ print(MESSAGE)
 # how it treats TLS: `opportunistic` is what most servers do today (TLS when
 # offered, any certificate accepted, plaintext otherwise); `mta-sts` and `dane`
 # each enforce one thing the receiving domain publishes (an MTA-STS policy,
-# DNSSEC-signed TLSA records); `auto` is what a modern MTA does (RFC 8461 §2):
-# DANE for an MX host that has DNSSEC-signed TLSA records, otherwise MTA-STS if
-# the domain publishes a policy, otherwise opportunistic, and a DANE failure is
-# never rescued by MTA-STS. The recipient is `bob@example.com`, whose domain
-# publishes both MTA-STS and DANE.
+# DNSSEC-signed TLSA records); `auto` applies both: DANE for an MX host that
+# has DNSSEC-signed TLSA records, otherwise MTA-STS if the domain publishes a
+# policy, otherwise opportunistic. The one rule the RFCs set for the
+# combination is that MTA-STS must never rescue a failed DANE check
+# (RFC 8461 §2); giving DANE precedence per MX host, as `auto` does, is this
+# course's choice, the safest reading of that rule. Real MTAs differ: the
+# widely used Postfix add-on postfix-mta-sts-resolver lets an MTA-STS policy
+# *override* DANE, and has warned about it in its README since version 1.1.5
+# (December 2022, issue #67). Check what your MTA does. The recipient is
+# `bob@example.com`, whose domain publishes both MTA-STS and DANE.
 
 # %% [markdown]
 # ## Scene 1: a normal delivery
@@ -81,7 +88,10 @@ side_by_side(outcome, [tap], "Scene 1: opportunistic sender, passive tap")
 # ## Scene 2: the attacker strips STARTTLS
 #
 # Now the attacker rewrites one line of the EHLO reply: `250-STARTTLS` becomes
-# `250-XXXXXXXA` (the very string that some firewalls were caught inserting).
+# `250-XXXXXXXA`, the way firewalls do it: Cisco's ASA, whose ESMTP inspection
+# is on by default, removes the STARTTLS offer so that it can inspect a
+# plaintext session, masking commands it does not allow with X's (its CLI
+# configuration guide, "Defaults for ESMTP Inspection").
 # The sender sees no offer to encrypt, so it does what opportunistic TLS says:
 # it delivers in the clear.
 
@@ -136,6 +146,29 @@ print(lab.mailbox)
 side_by_side(outcome, list(lab.attackers.values()), "Scene 3: certificate substitution")
 
 # %% [markdown]
+# ### Does a receiver that *requires* STARTTLS help?
+#
+# `tls-required.example` answers `MAIL FROM` with an error until the sender has
+# done STARTTLS. Against the naive `strip` attacker, which only rewrites one
+# line and relays the rest, that turns exposure into a failed delivery. But an
+# attacker who *terminates* SMTP, like `substitute`, does the STARTTLS with the
+# MX itself: the MX sees a normal TLS session, and the attacker reads
+# everything the sender sent it. Requiring TLS at the receiver cannot protect
+# the hop from the sender to the MX; only the *sender* can, by enforcing
+# (MTA-STS, DANE). A public MX must not require STARTTLS anyway: RFC 3207 §4
+# says "A publicly-referenced SMTP server MUST NOT require use of the STARTTLS
+# extension in order to deliver mail locally", because senders without TLS
+# could not reach it at all.
+
+# %%
+for attack in ("strip", "substitute"):
+    read = set_up(lab, attack, "tls-required.example")
+    outcome = Sender(lab.net, "opportunistic").send(MESSAGE, "bob@tls-required.example")
+    print(f"{attack:<10} {outcome.status:<30} attacker read it: {read(SECRET)}")
+print(lab.mailbox)
+lab.reset()
+
+# %% [markdown]
 # ## Scene 4: the recipient publishes MTA-STS `enforce`
 #
 # `example.com` publishes an MTA-STS policy in `enforce` mode (notebook 03). A
@@ -155,8 +188,17 @@ print("queued:", [(q.recipient, q.tries) for q in mta_sts.queue])
 print("mailbox:", len(lab.mailbox), "messages")
 
 # %% [markdown]
-# Deferring is not losing. When the attack stops, the next retry delivers it,
-# over verified TLS:
+# Deferring is not losing, as long as the attack ends in time. The message
+# waits in the queue and is tried again; when the attack stops, the next retry
+# delivers it, over verified TLS. But a queue does not wait for ever: after the
+# sender's queue lifetime (5 days by default in Postfix, its
+# `maximal_queue_lifetime`; this lab's sender uses the same default) the message
+# **bounces** back to its author. A long attack, or a broken certificate or key
+# rollover that nobody notices, does lose mail; that is why TLS-RPT reports and
+# monitoring matter (notebook 06). Before it gives up on a message because of
+# an `enforce` policy, a sender must first check for an updated policy
+# (RFC 8461 §5), so that a domain that fixed its policy is not bounced by a
+# stale copy.
 
 # %%
 lab.reset()  # the attacker is gone
@@ -285,8 +327,9 @@ figures.attack_matrix(matrix)
 # %% [markdown]
 # The opportunistic column is today's default: every active attack works and
 # nobody notices. Enforcing senders defer instead (the message waits in the
-# queue until the attack stops). MTA-STS leaves one gap, first contact;
-# DANE closes it, for domains that sign their zone with DNSSEC.
+# queue until the attack stops, or bounces when the queue lifetime runs out).
+# MTA-STS leaves one gap, first contact; DANE closes it, for domains that sign
+# their zone with DNSSEC.
 
 # %%
 # Pick any cell of the matrix and watch it happen: the sender, the attacker, the mailbox.
@@ -309,9 +352,15 @@ print(f"swaks --server {address}:{port} --to bob@example.com --tls-optional  # s
 print(f"swaks --server {address}:{port} --to bob@example.com --tls           # refused: no STARTTLS")
 
 # %% [markdown]
-# Postfix calls these `smtp_tls_security_level = may` (opportunistic) and
-# `encrypt`/`dane`/`secure` (enforced); Exim and other MTAs have the same
-# choices under other names.
+# In Postfix the choice is `smtp_tls_security_level` (postconf(5)): `may` is
+# opportunistic; `dane` is *opportunistic DANE*, the `auto` column's DANE half
+# ("When DNSSEC-validated TLSA records are not found the effective tls security
+# level is 'may'"); `dane-only`, `verify`, `secure` and `encrypt` are mandatory
+# levels, meant for chosen destinations, not for the whole Internet. Postfix
+# has no MTA-STS of its own: it needs a policy daemon such as
+# postfix-mta-sts-resolver, through `smtp_tls_policy_maps` (with the DANE
+# caveat above). Exim and other MTAs have the same choices under other names;
+# notebook 08 looks at real MTAs in depth.
 
 # %% [markdown]
 # ## Key points
@@ -321,7 +370,11 @@ print(f"swaks --server {address}:{port} --to bob@example.com --tls           # r
 # - Neither end sees an error: the sender believes it did its best, the
 #   receiver got an ordinary message.
 # - Enforcing senders (MTA-STS, DANE) defer instead; the message stays queued
-#   and is delivered when the attack stops, and a TLS-RPT failure is recorded.
+#   and is delivered if the attack stops within the queue lifetime (Postfix:
+#   5 days), else it bounces; a TLS-RPT failure is recorded either way.
+# - Requiring STARTTLS at the receiver does not stop an attacker who does the
+#   STARTTLS with the MX itself, and a public MX must not require it
+#   (RFC 3207 §4): only the sender can refuse a downgrade.
 # - MTA-STS has a first-contact gap, covered by its cache afterwards; DANE
 #   has none, but needs DNSSEC.
 

@@ -84,9 +84,11 @@ for records in bad_records:
 # ## Step 2: the policy, fetched over HTTPS
 #
 # The policy itself lives at `https://mta-sts.example.com/.well-known/mta-sts.txt`
-# (§3.3). The sender checks that the certificate is valid for that name and
-# chains to a trusted authority, accepts only `200`, follows no redirect, and
-# expects `text/plain`.
+# (§3.2). The sender checks that the certificate is valid for that name and
+# chains to a trusted authority, accepts only `200` and follows no redirect
+# (§3.3), and expects `text/plain` (a SHOULD in §3.2, which this sender, like
+# most, enforces). §3.3 also *suggests* bounds a sender MAY set, about 64 KB and
+# a minute; the lab's sender uses them.
 
 # %%
 policy = mtasts.fetch_policy("example.com", lab.net)
@@ -127,7 +129,7 @@ parse_policy("version: STSv1\r\nmode: testing\r\nmode: enforce\r\nmx: mx1.exampl
 # The sender compares each MX host with the policy's `mx` patterns (§4.1):
 # case-insensitively, ignoring a trailing dot, and comparing *whole* names. A
 # pattern `*.example.com` stands for exactly **one** extra label on the left.
-# Well-known checkers have got this wrong (letting `*` span several labels, or
+# Checkers are easy to get wrong here (letting `*` span several labels, or
 # matching a name that merely starts with an allowed one). The traps:
 
 # %%
@@ -207,8 +209,8 @@ for p in (enforced, testing):
                                              certificate_problem="certificate-expired"))
 
 # %% [markdown]
-# Domains usually start in `testing`, read the TLS-RPT reports for a few weeks,
-# then switch to `enforce`.
+# Domains usually publish a TLS-RPT record first (notebook 06), then a
+# `testing` policy, read the reports for a few weeks, then switch to `enforce`.
 
 # %% [markdown]
 # ## The cache, over (simulated) time
@@ -285,10 +287,16 @@ send_a_message()
 clock.advance(86400); send_a_message()
 
 # %% [markdown]
-# Without a TXT record the sender keeps its copy but does not refresh it (a
-# domain leaving MTA-STS stops publishing the record, §8.3), so that copy would
-# run out at its `max_age`. While the host is down, every message tries the new
-# id again, fails, and keeps the cached policy in force.
+# Without a TXT record this sender keeps its copy but does not refresh it (the
+# course's choice), so that copy runs out at its `max_age`, up to a year later.
+# That is why **deleting the TXT record is not how a domain leaves MTA-STS**.
+# RFC 8461 §8.3 gives the order: publish a policy with `mode: none` (and a
+# small `max_age`) under a **new id**, so that every sender fetches it and
+# drops the old policy; wait until every policy you ever served has expired
+# (the longest `max_age` since it was last served); only then remove the TXT
+# record and the policy host. While the host is down, the new id is tried again
+# and fails (§3.3 asks senders to try at most once per five minutes per id; this
+# simulation sends one message a day), and the cached policy stays in force.
 
 # %%
 figures.cache_timeline(cache.history, events,
@@ -303,7 +311,7 @@ lab.reset()
 # **Exercise 1.** `corp.example` receives mail on `mx1.corp.example`,
 # `mx2.corp.example` and `backup.mail.corp.example`. Write its policy file in
 # `my_policy`: enforced, allowing these three hosts and nothing else, cached
-# for at least a day.
+# as long as RFC 8461 §3.2 expects of an enforced policy (at least two weeks).
 
 # %%
 print(CORP_MX)
@@ -370,6 +378,9 @@ print("\n".join(line for line in lab.commands().splitlines()
 # - `enforce` keeps mail queued when an MX fails; `testing` delivers and reports.
 # - Change the `id` with every policy change, or caches keep the old policy until
 #   they refresh it (about daily, §3.3), or for up to `max_age` if they do not.
+#   Publish the new policy file *before* the new id (§8.1).
+# - To leave MTA-STS, publish `mode: none` under a new id and wait out the
+#   longest `max_age` before removing anything (§8.3).
 
 # %% [markdown]
 # ## Clean-up

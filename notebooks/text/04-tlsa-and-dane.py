@@ -40,7 +40,8 @@
 # > chain passes a record set; name the sender's action for secure, insecure
 # > and bogus answers; plan a safe key rollover.
 # >
-# > **Time:** 40 min teaching + 25 min exercises
+# > **Time:** 45-60 min teaching (the upper end if DNSSEC is new to you) + 20 min
+# > exercises
 # >
 # > **Prerequisites:** [01 The STARTTLS transcript](01-starttls-transcript.ipynb);
 # > [03 MTA-STS](03-mta-sts.ipynb) helps for the comparison. No DNSSEC
@@ -150,7 +151,12 @@ print(dnssec.resolve("nothere.example.com", "A", lab.net))
 # attacker cannot make them up.
 
 # %% [markdown]
-# **Four outcomes** (RFC 4035 §4.3), which the rest of this notebook uses:
+# **Four outcomes**, which the rest of this notebook uses. RFC 4035 §4.3 names
+# four states: secure, insecure, bogus and *indeterminate* (no trust anchor to
+# decide with; the lab's sender always has one). This course uses the first
+# three and adds a fourth, *lookup error*, following RFC 7672 §2.1.1, which
+# groups bogus answers and failed lookups together as what a DANE sender must
+# not treat as "no records":
 #
 # - **secure**: every signature up to the trust anchor verifies (the records,
 #   or the proof that there are none);
@@ -161,6 +167,9 @@ print(dnssec.resolve("nothere.example.com", "A", lab.net))
 #   wrong: an attack, or a broken zone;
 # - **error** (*lookup error*): no usable answer at all (a timeout, SERVFAIL).
 #   Different from bogus: nothing was proven wrong; nothing was proven at all.
+#   A real MTA that relies on a validating recursive resolver usually cannot
+#   tell the two apart: the resolver answers SERVFAIL for both. It does not
+#   need to, since both mean "defer".
 
 # %%
 for name, rdtype in (("mx.dane-insecure.example", "A"),
@@ -173,9 +182,15 @@ for name, rdtype in (("mx.dane-insecure.example", "A"),
 # (possibly through a CNAME) fixes the name at which the TLSA record is looked
 # up. If any link is insecure, an attacker can substitute a name there, and
 # so choose which TLSA record the sender consults: one in a zone the attacker
-# signs itself. So a sender uses TLSA records only when the MX *and* the
-# address answers are secure (RFC 7672 §2.2), and an MX whose address answer
-# is bogus cannot be used at all.
+# signs itself. So this course's sender uses TLSA records only when the MX
+# *and* the address answers are secure, and an MX whose address answer is bogus
+# cannot be used at all. For the address answer that is the rule (RFC 7672
+# §2.2); for the MX answer it is a choice. RFC 7672 §2.2.1 lets a sender use
+# DANE even after an insecure MX lookup (a MAY), and Postfix 3.6 and later does
+# so by default (`smtp_tls_dane_insecure_mx_policy = dane`, logged as "Trusted"
+# rather than "Verified", since the MX name could have been forged). In that
+# weaker model DANE still defeats stripping and certificate substitution on the
+# MX host.
 #
 # **Exercise (DNSSEC).** Before running anything: what status does each of
 # these lookups get? Store `"secure"`, `"insecure"` or `"bogus"` for each, in
@@ -266,8 +281,10 @@ tlsa_calculator(current, pki.issuing.cert, renewed_same_key, renewed_new_key)
 # - **DANE-EE (3)**: the server's certificate or key must match. Its names and
 #   dates are *not* checked: the DNSSEC-signed record is the whole proof.
 # - **DANE-TA (2)**: the named authority must be in the chain the server sends;
-#   the server's certificate must chain to it, be unexpired and carry the MX
-#   host name.
+#   the server's certificate must chain to it, be unexpired and carry one of
+#   the sender's reference names: the MX host name (and, per RFC 7672 §3.2.2,
+#   also the recipient domain when the MX answer was secure, and the names a
+#   CNAME expands to).
 # - **PKIX-TA (0) and PKIX-EE (1)** are unusable for SMTP (§3.1.3), like records
 #   with a digest of the wrong length. If every record is unusable, the sender
 #   still requires TLS, but cannot authenticate; if the domain also has an MTA-STS
@@ -356,10 +373,27 @@ before = dane.lookup_tlsa(host, lab.net)
 print(dane.sender_action(before, verify_chain(before.records, served, [host])))
 
 # %% [markdown]
-# Two fixes. **Publish the next key before switching** (`3 1 1` for the current
-# key *and* for the next one, then remove the old one after the switch). Or
-# publish **`2 1 1` for the issuing CA** as well, which survives key changes as
-# long as the CA stays the same (RFC 7671 §8).
+# The fix is **current + next** (RFC 7671 §8.1): publish `3 1 1` for the next
+# key next to the current one **at least two TTLs before** the new key goes
+# live, check that *every* authoritative server (the secondaries too) serves
+# it, then switch the key, and then remove the old record. With a TLSA TTL of
+# 3600, a record published at 10:00 may be missing from caches until 11:00, and
+# two TTLs (12:00) leave room for a slow secondary. The first cell below
+# repairs the outage that way.
+#
+# A **`2 1 1` for the issuing CA** is often offered as the alternative, and the
+# second cell shows it working here, because the lab's CA is one whose key we
+# know. Read it with three caveats. (1) It only helps with a CA whose key you
+# can predict: your own CA, or a root the server sends in its chain (RFC 7672
+# §3.1.2). Public CAs rotate their intermediates: since June 2024 Let's Encrypt
+# issues from a rotating set (R10-R14, E5-E9) and explicitly discourages
+# pinning them (letsencrypt.org, 19 March and 12 April 2024), so a `2 1 1` on
+# today's intermediate breaks on a later renewal. (2) With a public CA, `2 1 1`
+# accepts *any* certificate that CA issues for the MX name, which is weaker than
+# `3 1 1`. (3) The RRset the cell leaves, an old `3 1 1` that matches nothing
+# plus the `2 1 1`, is what RFC 7671 §8 forbids: every usage/selector/matching
+# type combination in the RRset must match the current chain. After a key
+# change, replace the stale `3 1 1` at once.
 
 # %%
 rrname = f"_25._tcp.{host}"
@@ -380,8 +414,8 @@ lab.reset()
 #
 # An attacker on the DNS path cannot forge a signature, but it can drop,
 # swap and replay *genuine* signed records. The lab plays that attacker
-# (`lab.dns_attack`). Three classic tricks, each of which once fooled
-# validators: claim the zone is unsigned by showing the SOA of an unsigned zone;
+# (`lab.dns_attack`). Three classic tricks, which a validator must be built
+# to resist: claim the zone is unsigned by showing the SOA of an unsigned zone;
 # "prove" the TLSA name absent with the parent's NSEC at the zone cut (RFC 6840
 # §4.1 forbids it); strip every signature. The validator walks down from the
 # trust anchor and believes only what it proves, so each ends as **bogus**,
@@ -494,7 +528,9 @@ print(f"openssl s_client -starttls smtp -connect 127.0.0.1:{smtp_port} -verify_r
 # - TLSA counts only when DNSSEC-secure; insecure means no DANE, bogus means
 #   defer, never plaintext.
 # - Renewing with a new key without updating DNS is the classic DANE outage:
-#   publish the next key first, or add a `2 1 1` for the issuer.
+#   publish the next key's `3 1 1` at least two TTLs ahead, on every
+#   authoritative server, then switch, then drop the old record (RFC 7671 §8.1).
+#   `2 1 1` on a public CA's intermediate breaks when the CA rotates it.
 
 # %% [markdown]
 # ## Clean-up

@@ -61,7 +61,7 @@ lab = Lab.start(seed=1)
 # ## The sender's tree
 #
 # For one message, per MX host, a sender that implements both mechanisms asks
-# these questions (RFC 7672 §2.2, RFC 8461 §2, §4-5). DANE comes first: TLSA
+# these questions (RFC 7672 §2.2, RFC 8461 §2, §4-5). DANE comes first here: TLSA
 # records count only below a DNSSEC-*secure* MX answer, and a DANE failure is
 # never rescued by MTA-STS. MTA-STS applies where DANE does not; without either,
 # the sender is opportunistic. The boxes are the nodes of `policy.TREE`, the
@@ -90,12 +90,26 @@ figures.decision_tree()
 # message bounces.
 
 # %% [markdown]
+# Two MX answers name no MX host at all. With **no MX records**, RFC 5321 §5.1
+# applies the *implicit MX*: the domain's own address records act as one MX of
+# preference 0, and DANE looks for TLSA at `_25._tcp.<domain>` (RFC 7672
+# §2.2.2). A **null MX** (`MX 0 .`, RFC 7505) says the domain accepts no mail
+# at all: the sender fails the message at once, permanently (a bounce), without
+# queueing it. Publishing a null MX is the right thing for a domain that never
+# receives mail.
+
+# %% [markdown]
 # ## One domain, question by question
 #
 # `policy.trace(domain, net)` asks the questions for real (DNS, DNSSEC, the
 # policy over HTTPS; no SMTP) and records each answer and the rule per MX.
-# For `example.com`, which publishes both, DANE wins on both MX hosts and the
-# MTA-STS policy is not even fetched:
+# For `example.com`, which publishes both, this course's `auto` sender gives
+# DANE precedence on both MX hosts and does not even fetch the MTA-STS policy.
+# That is a choice, not the RFC's rule: RFC 8461 §2 only forbids letting
+# MTA-STS rescue a failed DANE check. Fetching the policy anyway would have
+# costs and uses (a cached copy in case the zone later stops being signed, and
+# `sts` data for TLS-RPT), and a sender that holds a valid policy must check
+# the MX against it (§4). Real MTAs differ (notebook 02):
 
 # %%
 policy.trace("example.com", lab.net)
@@ -157,9 +171,9 @@ lab.reset()
 # | first contact | protected: the TLSA answer is signed, an attacker cannot hide it | a gap: a sender without a cached policy can be stripped before it fetches one (§10.2) |
 # | downgrade resistance | a forged or stripped answer is *bogus*, not absent: the sender defers | only once the policy is cached, for `max_age`; a changed id refetches |
 # | certificate | the key or CA named in DNS; names and dates unchecked for `3 x x` | a publicly trusted certificate for the MX name, unexpired |
-# | what breaks, and how | a key rollover without a pre-published TLSA record; expired DNSSEC signatures; both defer *all* DANE senders at once | an MX change without a new policy and id; an expired certificate on the MX or policy host |
+# | what breaks, and how | a key rollover without a pre-published TLSA record defers *all* DANE senders at once; expired DNSSEC signatures make the zone bogus for every validating resolver, so *every* sender behind one, DANE or not, loses the MX lookup and defers | an MX change without a new policy and id (enforcing senders defer); an expired MX certificate (the same); an expired *policy-host* certificate defers nothing but stops policy refreshes (`sts-webpki-invalid`), so protection silently lapses once caches pass `max_age` |
 # | cost to deploy | a DNS host that signs and serves TLSA; automation that follows key changes | an HTTPS host at `mta-sts.<domain>`; remembering the id |
-# | who applies it | senders whose MTA validates DNSSEC (Postfix and Exim implement DANE, given a validating resolver) | senders that implement MTA-STS, with or without DNSSEC |
+# | who applies it | senders whose MTA validates DNSSEC: Microsoft Exchange Online (outbound since March 2022; inbound DANE for its customers' domains since 28 October 2024), Postfix and Exim given a validating resolver | senders that implement MTA-STS, with or without DNSSEC: Gmail since April 2019 (it also asks for TLS 1.2 or higher); Postfix only through a policy daemon |
 #
 # The evidence, from notebook 02's attacks on `example.com` (which publishes
 # both), for a sender of each kind: the rows differ only at *first contact*.
@@ -180,18 +194,23 @@ run_matrix(lab, "example.com", policies=("mta-sts", "dane"))
 operator_form(dnssec=True, https=True, automate_tlsa=True)
 
 # %% [markdown]
-# The adoption figures above are quoted with their source and year, and
-# flagged where the year could not be checked; treat domain counts with care:
-# a few large providers carry most of the mail, and most DANE domains sit with
-# a handful of hosting providers that enabled it for all their customers.
+# The adoption figures above are quoted with their source and year. Treat
+# domain counts with care: a few large providers carry most of the mail (Gmail
+# applies MTA-STS, Exchange Online applies DANE), and most DANE domains sit with
+# a handful of hosting providers that enabled it for all their customers. The
+# IMC 2025 study is also a list of the mistakes to avoid: almost a third of the
+# MTA-STS deployments it found were misconfigured. The form is a widget: without
+# a browser, `operator_form(dnssec=False, https=True, ...)` or
+# `policy.recommend(**answers)` gives the same answer from code.
 
 # %% [markdown]
 # ## Generate the records
 #
 # `publish.generate` writes the complete set for a domain, from its MX hosts and
 # their certificates: the MX records; `3 1 1` for each host's current key and
-# for the key it will move to, `2 1 1` for the issuing CA (RFC 7672 §3.1,
-# RFC 7671 §8); the `_mta-sts` TXT record with an id that changes whenever the
+# for the key it will move to (RFC 7671 §8.1), and here also `2 1 1` for the
+# issuing CA, which is sound only because the lab's CA is our own and its key is
+# known (notebook 04: a public CA's rotating intermediates make it break); the `_mta-sts` TXT record with an id that changes whenever the
 # policy does (RFC 8461 §3.1); the policy file; the `_smtp._tls` record
 # (RFC 8460 §3). Here for `shop.example`, with certificates from the lab's CA.
 
@@ -216,7 +235,7 @@ print(records)
 # Then one message from each enforcing sender:
 
 # %%
-lab.add_domain(records)
+lab.add_domain(records)  # run twice, it says so: lab.reset() removes added domains
 try_senders(lab, shop)
 
 # %% [markdown]
@@ -236,7 +255,8 @@ try_senders(lab, shop)
 # key (no next key, no `2 1 1`), and the certificate is renewed with a new key.
 # DANE senders defer and report `tlsa-invalid`; the `mta-sts` sender still
 # delivers, since the certificate is valid for the WebPKI. (A `2 1 1` record
-# for the issuer would have kept DANE working too.)
+# for the lab's own issuer would have kept DANE working too; with a public CA
+# that is no plan, notebook 04.)
 
 # %%
 lab.reset()  # removes shop.example
@@ -263,20 +283,112 @@ lab.move_mx(shop, "mx1.shop.example", "mx3.shop.example")
 lab.move_mx(shop, "mx2.shop.example", "mx4.shop.example")
 try_senders(lab, shop)
 
+# %% [markdown]
+# ## Break it again: an MX migration under `enforce`, in the wrong order
+#
+# The MX change itself is easy; the order of the MTA-STS steps is what breaks
+# mail. Senders that delivered before hold the policy in their cache, keyed by
+# its id. Below, a migration done in the wrong order, with a sender that has
+# delivered to `shop.example` before: first a new id, then the new file, then
+# the MX records.
+
+# %%
+from helpers.sender import Sender
+
+ALL_FOUR = ("mx1.shop.example", "mx2.shop.example", "mx3.shop.example", "mx4.shop.example")
+
+def policy_file(*hosts):
+    """An enforce policy allowing ``hosts``, cached for two weeks."""
+    return ("version: STSv1\nmode: enforce\n" + "".join(f"mx: {h}\n" for h in hosts)
+            + "max_age: 1209600\n").encode()
+
+def new_id(value):
+    lab.set_records(shop, f"_mta-sts.{shop}", "TXT", [f'"v=STSv1; id={value};"'])
+
+def send(sender, step):
+    outcome = sender.send("Subject: order matters\r\n\r\nhello\r\n", f"bob@{shop}")
+    print(f"{step:<38} {outcome.status}")
+
+lab.reset()
+lab.add_domain(records)
+regular = Sender(lab.net, "mta-sts")
+send(regular, "before the migration")
+new_id("20260702T000000")                              # 1. the id first (wrong)
+send(regular, "new id, old file still served")          # fetches the OLD file under the new id
+lab.set_policy_answer(shop, body=policy_file(*ALL_FOUR))  # 2. then the file
+lab.move_mx(shop, "mx1.shop.example", "mx3.shop.example")
+lab.move_mx(shop, "mx2.shop.example", "mx4.shop.example")
+send(regular, "MX moved")
+
+# %% [markdown]
+# The sender fetched when it saw the new id, got the old file, and cached it
+# *under the new id*: nothing tells it to fetch again until its daily refresh
+# (§3.3), or until `max_age` for a sender that does not refresh. Until then
+# every message waits in its queue. What is the right order, one in which no
+# sender ever waits, whatever it has cached and however often it looks at the
+# id? That is exercise 2 below; keep this example in mind.
+
 # %%
 lab.reset()
 
 # %% [markdown]
+# ## Before you publish: an operations checklist
+#
+# What the lab does not show, and real deployments trip over:
+#
+# - **Order.** TLS-RPT first (`_smtp._tls`), then MTA-STS in `testing`, then
+#   `enforce` once the reports are clean. Policy file before id (RFC 8461 §8.1).
+#   To leave MTA-STS: `mode: none` under a new id, wait out the longest
+#   `max_age`, then remove the records (§8.3).
+# - **DANE key changes.** The next key's `3 1 1` at least two TTLs before the
+#   switch, served by *every* authoritative server (RFC 7671 §8.1); every
+#   record in the RRset must match the current chain (§8). A server with both
+#   an RSA and an ECDSA certificate needs a record for each key. Keep TLSA TTLs
+#   modest (the Dutch Internet Standards Platform's how-to suggests 30-60
+#   minutes), and monitor every address (IPv4 and IPv6) of every MX host.
+# - **Every MX host.** A backup MX without TLSA, or outside the policy, is the
+#   one an attacker picks, and its mistakes show only when the primary is down
+#   (RFC 8461 §8.4).
+# - **TLS itself.** MTA-STS senders MUST send SNI (the MX host name) and MUST
+#   support TLS 1.2 or later (RFC 8461 §7.1, §7.2; Gmail asks for 1.2+), and a
+#   server must not depend on SNI to pick a usable certificate. The MX
+#   certificate names the *MX host*, not the mail domain.
+# - **Hosted MTA-STS.** `_mta-sts.<domain>` may be a CNAME to a provider, but
+#   the policy host must present a certificate for `mta-sts.<your domain>`
+#   (RFC 8461 §8.2): the provider's own name does not do (notebook 03's
+#   `sts-bad-policy-cert.example` shows what senders then do).
+# - **Subdomains.** A policy covers exactly one domain: `sub.example.com`
+#   does not inherit `example.com`'s (RFC 8461 §3.4).
+# - **DNSSEC.** Sign with an algorithm validators support (RFC 8624: 8 or 13);
+#   a zone signed only with one a validator does not know validates as
+#   *insecure* there, and DANE silently switches off. Watch signature expiry:
+#   expired signatures make the zone bogus for everyone.
+# - **WebPKI.** An attacker who hijacks DNS or routing can obtain a certificate
+#   for your MX or `mta-sts` host (RFC 8461 §10.1): publish CAA records and
+#   watch Certificate Transparency logs for your names.
+# - **The message's own wish.** REQUIRETLS (RFC 8689) lets the author of a
+#   message demand TLS on every hop, and `TLS-Required: No` asks relays to
+#   ignore MTA-STS and DANE failures for it (a bounce notice, say). Few MTAs
+#   implement it yet.
+
+# %% [markdown]
 # ## Try it yourself
 #
-# **Exercise 1.** Predict the path through the tree (the node ids, as in
-# `policy.TREE`: `mx`, `tlsa`, `unusable`, `sts`, `match`, and a rule) for
-# each case below: the domain, and what the sender implements. Build a dict
-# `prediction` from each domain to its list of node ids.
+# **Exercise 1.** Predict the path through the tree for each case below: the
+# domain, and what the sender implements (`mta-sts` only, or `dane` only). The
+# figure shows the boxes' texts; the cell below prints each box's *id* next to
+# its text, which is what the answer uses. A sender that does not implement a
+# mechanism does not ask its question: its path skips that box. Build a dict
+# `prediction` from each domain to its list of node ids, from `mx` to the rule
+# it ends on. Afterwards, `policy.trace(domain, lab.net, mode="dane")` shows the
+# real path for a sender of that kind.
 
 # %%
-print(PATH_CASES)
-print(list(policy.TREE))
+for domain, mode in PATH_CASES:
+    print(f"case: {domain}, a sender that implements only {mode}")
+print()
+for node in policy.TREE.values():
+    print(f"{node.id:<14} {node.text}")
 prediction = None  # your answer: {domain: [node id, ...], ...}
 ### BEGIN SOLUTION
 prediction = {

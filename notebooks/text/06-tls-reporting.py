@@ -95,8 +95,9 @@ for record in bad_records:
 # %% [markdown]
 # ## Step 2: one report, field by field
 #
-# A report is JSON (§4). This is the example of RFC 8460 §4.4, shipped with the
-# course in `data/` (see `data/README.md`):
+# A report is JSON (§4, its schema in §4.4). This is the example report of
+# RFC 8460 Appendix B, shipped with the course in `data/` (see
+# `data/README.md`):
 
 # %%
 example_path = tlsrpt.sample_path("tlsrpt-rfc8460-example.json")
@@ -131,7 +132,8 @@ for failure in policy.failures:
 
 # %% [markdown]
 # Real reports are less tidy. Even the RFC's own example writes `mx-host` as a
-# string and `failure-error-code` where §4.3 says `failure-reason-code`;
+# string (reported as RFC 8460 erratum 6241) and `failure-error-code` where
+# the schema (§4.4) says `failure-reason-code`;
 # providers send `mx-host-pattern`, `additional-info-uri`, empty strings for
 # absent fields, dates with fractions of a second. The parser accepts what
 # RFC 8460 allows and what large providers send, and notes each variant it met:
@@ -198,8 +200,10 @@ parse_report(report.to_json()) == report
 # `send_report` delivers to every `rua` URI (§5). By mail, the report is a
 # gzip attachment (`application/tlsrpt+gzip`) in a `multipart/report` message
 # with `TLS-Report-Domain` and `TLS-Report-Submitter` headers and a fixed
-# subject format (§5.3). By HTTPS, it is POSTed with the same media type
-# (§5.4). The lab has a receiver for both: the domain's MX puts mail in
+# subject format (§5.3), **DKIM-signed by the reporting domain** (§3; next
+# section). By HTTPS, it is POSTed with the same media type (§5.4). Senders
+# must deliver reports despite TLS failures (§3), so report mail itself goes
+# out opportunistically. The lab has a receiver for both: the domain's MX puts mail in
 # `lab.mailbox`, and `lab.serve_reports()` starts an endpoint at
 # `https://reports.example.com/tlsrpt` that accepts POSTs.
 
@@ -211,10 +215,15 @@ for result in tlsrpt.send_report(report, record, lab.net, submitter="sender.exam
     print(result)
 
 # %%
+import email
+
 mail = lab.mailbox.messages[-1]
 print(mail)
-head, _, body = mail.data.decode().partition("\r\n\r\n")
-print(head)
+for name, value in email.message_from_bytes(mail.data).items():
+    if name == "DKIM-Signature":  # t= and b= change with the signing time: the rest
+        tags = dict(t.split("=", 1) for t in "".join(value.split()).split(";") if "=" in t)
+        value = "; ".join(f"{k}={tags[k]}" for k in ("v", "a", "c", "d", "s", "h")) + "; t=...; bh=...; b=..."
+    print(f"{name}: {value}")
 
 # %% [markdown]
 # The domain owner's side: parse what arrived, by mail and by HTTPS. Both are
@@ -222,6 +231,30 @@ print(head)
 
 # %%
 print(parse_report(mail.data) == report, parse_report(endpoint.reports[-1]) == report)
+
+# %% [markdown]
+# ### Only signed reports count
+#
+# Anyone can send mail to a `rua` address, so a report processor is exactly
+# where forged input arrives: made-up failures to cause alarm, or clean
+# reports to hide an attack. RFC 8460 §3: "Reports sent via SMTP MUST contain
+# a valid DomainKeys Identified Mail (DKIM) signature by the reporting domain.
+# Reports lacking such a signature MUST be ignored by the recipient." The
+# signature must not use `l=` (a length limit would let text be appended), and
+# the reporting domain's key record SHOULD carry `s=tlsrpt`. The lab's
+# submitters sign with keys they publish, DNSSEC-signed, at
+# `tlsrpt._domainkey.<domain>`; `tlsrpt.screen` is the processor's check
+# (through dkimpy). Here the report above, then a forged one that claims to
+# come from the same sender but is unsigned:
+
+# %%
+from helpers import smtp
+
+forged = tlsrpt.report_email(report, "tlsrpt@sts-testing.example", submitter="sender.example")
+smtp.deliver("mx.sts-testing.example", lab.net, forged, sender="x@sender.example",
+             recipients=["tlsrpt@sts-testing.example"], starttls=True, verify=False)
+for message, verdict in tlsrpt.screen(lab.mailbox, "tlsrpt@sts-testing.example", lab.net):
+    print(verdict)
 
 # %%
 lab.reset()
@@ -246,10 +279,10 @@ week
 # Every message was delivered: the policy is in `testing` mode, so nothing
 # was refused, and some of that mail crossed the attacker's path in the clear.
 # The reports are what tells the owner. Collect them from the mailbox as a
-# domain owner's report processor would, and add them up:
+# domain owner's report processor would (signed ones only), and add them up:
 
 # %%
-reports = tlsrpt.collect(lab.mailbox, "tlsrpt@sts-testing.example")
+reports = tlsrpt.collect(lab.mailbox, "tlsrpt@sts-testing.example", net=lab.net)
 week_summary = tlsrpt.aggregate(reports)
 week_summary
 
@@ -370,8 +403,15 @@ print("jq '.policies[].summary' data/tlsrpt-provider-b.json")
 #   POST (§5.4); providers differ in details, so parse tolerantly but strictly.
 # - `testing` mode plus TLS-RPT shows what `enforce` would block: an attack is
 #   a spike of `starttls-not-supported`, your own mistakes show up too.
-# - Only senders that apply a policy can report failures: silence from
-#   opportunistic senders is not evidence that all is well.
+# - Mailed reports must be DKIM-signed by the reporting domain; a processor
+#   ignores unsigned or badly signed ones (§3).
+# - Silence is not evidence that all is well: a sender that applies no policy
+#   may still report (policy type `no-policy-found`, e.g. a
+#   `starttls-not-supported` failure, §4), but one that cannot tell an attack
+#   from a normal session, as an opportunistic sender facing a stripper, has
+#   nothing to report.
+# - Publish TLS-RPT first, before any MTA-STS or DANE record: the reports tell
+#   you what enforcing would break.
 
 # %% [markdown]
 # ## Clean-up

@@ -138,7 +138,9 @@ for r in results:
 # %% [markdown]
 # Two rows deserve a second look. `tls-required.example` refuses mail before
 # STARTTLS, but that shows only after `MAIL FROM`, which the inspector never
-# sends: it looks like `opportunistic.example`. And `sts-stale-id.example`
+# sends: it looks like `opportunistic.example`. Rightly so, as far as the
+# sender's risk goes: requiring STARTTLS at the receiver does not stop an
+# attacker who does the STARTTLS with the MX itself (notebook 02). And `sts-stale-id.example`
 # looks perfect today; its fault appears only over time, so the inspector can
 # compare with an earlier inspection. The operator moves the MX and edits the
 # policy, but forgets to change the id in the TXT record:
@@ -243,10 +245,15 @@ lab.reset()
 #
 # Put your domain, and the domains of the people you write to, in the list and
 # run the cell. It queries your DNS resolver and connects to each MX host on
-# port 25 (EHLO, STARTTLS, QUIT only). The output stored with this notebook was
-# made on a machine without internet access whose resolver answers NXDOMAIN for
-# everything: read it as what a captive portal's network looks like, with the
-# blame put on the resolver, not on `example.org`.
+# port 25 (EHLO, STARTTLS, QUIT only). Most home and cloud networks block
+# outbound port 25: the STARTTLS checks then say `skip`, after a comparison
+# with a well-known mail server that tells a blocked network from a broken
+# MX. Before judging any domain, the inspector judges this network's resolver
+# (step 5): behind one that is offline, filters, or strips DNSSEC data, every
+# domain would otherwise seem to fail the same way. The output stored with
+# this notebook was made on a machine without internet access whose resolver
+# answers NXDOMAIN for everything: read it as what a captive portal's network
+# looks like, with the blame put on the resolver, not on `example.org`.
 
 # %% tags=["live", "nbval-skip"]
 my_domains = ["example.org"]  # your domain, then the domains you send mail to
