@@ -21,6 +21,7 @@ import dns.rdatatype
 import dns.rrset
 import pytest
 from conftest import delv, delv_verdict
+from resolvers import unbound
 
 from helpers.dane import lookup_tlsa
 from helpers.dnssec import BOGUS, SECURE, resolve
@@ -204,3 +205,19 @@ def test_an_unsigned_dname_is_bogus_in_a_signed_zone(lab):
 def test_delv_agrees_on_the_dname_answers(lab, case):
     publish_dname(lab)
     assert delv_verdict(delv(lab, case[1], case[0])) == SECURE
+
+
+# -- through a real validating resolver ---------------------------------------------------------
+
+def test_unbound_gives_the_same_verdicts_on_every_chain(lab):
+    """A recursive resolver assembles the chain itself, each zone's proofs in one
+    answer (RFC 4035 §3.1.3): through Debian's unbound (tests/resolvers.py) every
+    chain and DNAME case is as secure as straight from the lab's server."""
+    publish_chains(lab)
+    publish_dname(lab)
+    with unbound(lab) as resolver:
+        for name, rdtype in [*CROSS_ZONE, *DNAME_CASES]:
+            ours, theirs = resolve(name, rdtype, lab.net), resolve(name, rdtype, resolver.net)
+            assert theirs.status == SECURE, theirs
+            assert (theirs.rcode, sorted(theirs.records)) == (ours.rcode, sorted(ours.records)), \
+                (ours, theirs)
