@@ -209,6 +209,7 @@ def test_delv_agrees_on_the_dname_answers(lab, case):
 
 # -- through a real validating resolver ---------------------------------------------------------
 
+@pytest.mark.tools
 def test_unbound_gives_the_same_verdicts_on_every_chain(lab):
     """A recursive resolver assembles the chain itself, each zone's proofs in one
     answer (RFC 4035 §3.1.3): through Debian's unbound (tests/resolvers.py) every

@@ -20,6 +20,8 @@ from resolvers import stripping_proxy, unbound
 from helpers import domain
 from helpers.dnssec import BOGUS, resolve
 
+pytestmark = pytest.mark.tools  # Debian's unbound
+
 
 @pytest.fixture(scope="module")
 def resolver(session_lab):
