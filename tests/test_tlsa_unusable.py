@@ -18,6 +18,7 @@ from conftest import delv, delv_verdict
 
 from helpers import domain
 from helpers.dane import lookup_tlsa
+from helpers.dane.action import DEFER, sender_action
 from helpers.dane.tlsa import TLSA
 from helpers.dnssec import BOGUS, SECURE
 from helpers.domain import WARN
@@ -103,3 +104,12 @@ def test_delv_never_reads_the_set_as_absent(lab, case):
     text = delv(lab, "TLSA", TLSA_NAME)
     expected = BOGUS if case == "record too short to hold data" else SECURE
     assert delv_verdict(text) == expected, text
+
+
+def test_sender_action_keeps_starttls_mandatory_for_an_unreadable_set(lab):
+    """RFC 7672 §2.2: even a set whose only record cannot be read is a TLSA set,
+    so an MX without STARTTLS is deferred, not "no DANE"."""
+    publish(lab, UNUSABLE_SETS["record too short to hold data"])
+    found = lookup_tlsa(MX, lab.net)
+    assert found.exists and found.unreadable == 1 and not found.records, found
+    assert sender_action(found, starttls=False).action == DEFER
