@@ -40,6 +40,15 @@ parent's delegation NSEC or NSEC3 never proves anything below the cut (RFC
 asks each question at most once, remembers failures, and gives up as ``bogus``
 after :data:`MAX_QUERIES` questions, so a forger cannot make it loop. Every step
 is recorded in ``Lookup.chain`` so notebooks can show the chain.
+
+Aliases (module functions after the class): ``_follow_chain`` reads a CNAME
+(RFC 1034 §3.6.2) and DNAME (RFC 6672) chain and ``_prove_links`` proves each
+link in the zone that holds it, into other signed zones too; the unsigned CNAME
+synthesised from a DNAME is recomputed from the signed DNAME, never believed
+(``_prove_dname_link``, RFC 6672 §5.3). A proof owed by one zone of the chain
+sees only that zone's NSEC/NSEC3 records (``_zone_view``, RFC 4035 §5.3.1).
+On the walk, a signed CNAME answering a DS question proves that there is no
+zone cut there (``_alias_on_walk``, RFC 4035 §2.5).
 """
 
 from __future__ import annotations
