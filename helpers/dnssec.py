@@ -41,20 +41,14 @@ asks each question at most once, remembers failures, and gives up as ``bogus``
 after :data:`MAX_QUERIES` questions, so a forger cannot make it loop. Every step
 is recorded in ``Lookup.chain`` so notebooks can show the chain.
 
-Aliases (module functions after the class): ``_follow_chain`` reads a CNAME
-(RFC 1034 §3.6.2) and DNAME (RFC 6672) chain and ``_prove_links`` proves each
-link in the zone that holds it, into other signed zones too; the unsigned CNAME
-synthesised from a DNAME is recomputed from the signed DNAME, never believed
-(``_prove_dname_link``, RFC 6672 §5.3). A proof owed by one zone of the chain
-sees only that zone's NSEC/NSEC3 records (``_zone_view``, RFC 4035 §5.3.1).
-On the walk, a signed CNAME answering a DS question proves that there is no
-zone cut there (``_alias_on_walk``, RFC 4035 §2.5).
+CNAME and DNAME chains, into other signed zones too, are proven link by link
+in :mod:`helpers.dnssec_chains` (RFC 1034 §3.6.2, RFC 6672 §5.3), each proof
+seeing only its own zone's NSEC/NSEC3 records (RFC 4035 §5.3.1).
 """
 
 from __future__ import annotations
 
 import base64
-import copy
 import html
 import struct
 from dataclasses import dataclass
@@ -72,6 +66,7 @@ import dns.rrset
 import dns.wire
 import dns.zone
 
+from . import dnssec_chains as _chains  # CNAME/DNAME chains; imports this module back
 from .net import Network, NetworkError
 
 SECURE, INSECURE, BOGUS, ERROR = "secure", "insecure", "bogus", "error"
@@ -269,31 +264,6 @@ def _what(rrset) -> str:
     return f"{rrset.name} {dns.rdatatype.to_text(rrset.rdtype)}"
 
 
-def _zone_view(response: dns.message.Message, zone: dns.name.Name) -> dns.message.Message:
-    """``response`` as far as the proofs of ``zone`` go: its authority section
-    without the NSEC and NSEC3 records signed only by other zones. An answer that
-    follows a CNAME or DNAME chain across zones carries each zone's proofs (RFC
-    4035 §3.1.3, RFC 6672 §3.1); each must be checked against the keys of its
-    own zone (RFC 4035 §5.3.1), not all against one. Leaving records out can
-    only take proofs away, never add one; an unsigned NSEC stays, to be refused.
-    If no proof of ``zone`` is left, the answer is returned whole, so that the
-    refusal names the foreign signer (RFC 4035 §5.3.1) instead of a missing proof."""
-    def foreign(rrset) -> bool:
-        if rrset.rdtype not in (_NSEC, _NSEC3):
-            return False
-        sigs = next((r for r in response.authority if r.rdtype == _RRSIG
-                     and r.name == rrset.name and r.covers == rrset.rdtype), None)
-        return sigs is not None and all(sig.signer != zone for sig in sigs)
-
-    kept = [r for r in response.authority if not foreign(r)]
-    if not any(r.rdtype in (_NSEC, _NSEC3) for r in kept):
-        return response
-    view = copy.copy(response)
-    view.sections = [list(section) for section in response.sections]
-    view.sections[2] = kept
-    return view
-
-
 class _Validator:
     def __init__(self, net: Network):
         self.net = net
@@ -437,7 +407,8 @@ class _Validator:
                     keys = self.dnskeys(child, ds_set, f"the DS in {zone}")
                     zone = child
                     self.zone_keys[zone] = keys
-                elif (alias := _alias_on_walk(self, child, response, zone, keys)) is not None:
+                elif (alias := _chains.alias_on_walk(self, child, response, zone,
+                                                     keys)) is not None:
                     if not alias:
                         break  # below a DNAME: no name of this zone exists (RFC 6672 §2.3)
                 elif not self.prove_no_ds(child, response, zone, keys):
@@ -521,7 +492,7 @@ class _Validator:
         if labels < owner_labels:
             # Only the signer's own NSEC/NSEC3 may prove it: a chain across zones
             # carries other zones' proofs too (RFC 4035 §5.3.4, §5.4).
-            self.prove_wildcard_answer(rrset.name, labels, _zone_view(response, signer),
+            self.prove_wildcard_answer(rrset.name, labels, _chains.zone_view(response, signer),
                                        signer, keys)
 
     def prove_wildcard_answer(self, qname, labels, response, zone, keys) -> None:
@@ -779,113 +750,6 @@ class _Validator:
                        "(RFC 5155 §8.5, §8.7)")
 
 
-# -- CNAME and DNAME chains (RFC 1034 §3.6.2, RFC 6672): each link proven in its own zone --
-
-#: Links a chain may have (CNAMEs and DNAMEs together), as resolvers cap them.
-MAX_CHAIN = 8
-
-
-def _alias_on_walk(v: _Validator, child, response, zone, keys) -> bool | None:
-    """A DS question on the walk answered by an alias instead of a DS or a denial.
-
-    A signed CNAME at ``child`` (signed by ``zone``, the parent side) proves
-    that ``child`` exists in ``zone`` and is no zone cut: a CNAME owner holds
-    nothing but RRSIG and NSEC (RFC 4035 §2.5, RFC 2181 §10.1), so neither NS
-    nor DS; the walk goes on (True). A signed DNAME at an ancestor of ``child``
-    proves that no name below the DNAME exists in ``zone`` (RFC 6672 §2.3,
-    §3.2): the walk stops there (False). None: no alias answers the question.
-    Either must verify with ``zone``'s keys; an unsigned one is refused."""
-    cname = v.find(response.answer, child, _CNAME)
-    if cname is not None:
-        v.verify(cname, response.answer, zone, keys)
-        v.note(f"{child} is a CNAME signed by {zone}: no zone cut there (RFC 4035 §2.5)")
-        return True
-    dname = next((r for r in response.answer if r.rdtype == _DNAME
-                  and child.is_subdomain(r.name) and child != r.name), None)
-    if dname is not None:
-        v.verify(dname, response.answer, zone, keys)
-        v.note(f"{child} is below the DNAME at {dname.name}, signed by {zone}: "
-               "no name below it exists in the zone (RFC 6672 §2.3)")
-        return False
-    return None
-
-
-def _synthesise(dname, target: dns.name.Name) -> dns.name.Name:
-    """The name a DNAME maps ``target`` to: the owner suffix replaced by the
-    DNAME's target (RFC 6672 §2.2)."""
-    try:
-        return target.relativize(dname.name).derelativize(dname[0].target)
-    except dns.name.NameTooLong:
-        raise _Outcome(BOGUS, f"the DNAME at {dname.name} makes {target} too long "
-                       "(RFC 6672 §2.2: the server answers YXDOMAIN)") from None
-
-
-def _prove_dname_link(v: _Validator, dname, target, response) -> None:
-    """A name below a DNAME (RFC 6672 §5.3): the DNAME RRset is proven like any
-    answer (signed by the zone holding it, from the anchor down); the CNAME a
-    server synthesises from it is unsigned and is not believed but recomputed
-    (:func:`_synthesise`). A CNAME in the answer pointing elsewhere is a forgery."""
-    v.prove_positive(dname, response)
-    synthesised = _synthesise(dname, target)
-    cname = v.find(response.answer, target, _CNAME)
-    if cname is not None and cname[0].target != synthesised:
-        raise _Outcome(BOGUS, f"the CNAME at {target} points to {cname[0].target}, but the "
-                       f"signed DNAME at {dname.name} synthesises {synthesised} "
-                       "(RFC 6672 §5.3)")
-    v.note(f"{target} -> {synthesised}: synthesised from the signed DNAME at {dname.name} "
-           "(the CNAME itself needs no signature, RFC 6672 §5.3)")
-
-
-def _prove_cname_link(v: _Validator, cname, response) -> None:
-    """A CNAME in the chain (RFC 1034 §3.6.2) is an answer like any other: signed
-    by the zone holding it, proven from the anchor down (RFC 4035 §5.3), or
-    below a proven unsigned delegation (``insecure``)."""
-    v.prove_positive(cname, response)
-
-
-def _dname_over(response, target: dns.name.Name):
-    """The DNAME in the answer whose owner is the closest proper ancestor of
-    ``target`` (RFC 6672 §3.2), or None."""
-    found = [r for r in response.answer if r.rdtype == _DNAME
-             and target.is_subdomain(r.name) and target != r.name]
-    return max(found, key=lambda r: len(r.name), default=None)
-
-
-def _follow_chain(v: _Validator, response, qname, rdtype):
-    """The answer's chain from ``qname``: a DNAME above the current name first
-    (RFC 6672 §3.2), else a CNAME at it (RFC 1034 §3.6.2). Returns (last name,
-    its ``rdtype`` RRset or None, the links as (CNAME or DNAME RRset, the name
-    it applied to)); nothing is proven yet (see :func:`_prove_links`)."""
-    target, seen, links = qname, {qname}, []
-    for _ in range(MAX_CHAIN + 1):
-        found = v.find(response.answer, target, rdtype)
-        if found is not None:
-            return target, found, links
-        dname = _dname_over(response, target) if rdtype != _DNAME else None
-        if dname is not None:
-            links.append((dname, target))
-            target = _synthesise(dname, target)
-        else:
-            cname = v.find(response.answer, target, _CNAME)
-            if cname is None:
-                return target, None, links
-            links.append((cname, target))
-            target = cname[0].target
-        if target in seen:
-            raise _Outcome(BOGUS, f"the CNAME/DNAME chain from {qname} loops at {target}")
-        seen.add(target)
-    raise _Outcome(BOGUS, f"the chain from {qname} has more than {MAX_CHAIN} links")
-
-
-def _prove_links(v: _Validator, links, response) -> None:
-    """Each link proven in the zone that holds it, whatever zone the next one is in."""
-    for alias, name in links:
-        if alias.rdtype == _DNAME:
-            _prove_dname_link(v, alias, name, response)
-        else:
-            _prove_cname_link(v, alias, response)
-
-
 def resolve(name: str, rdtype: str, net: Network) -> Lookup:
     """Look ``name``/``rdtype`` up on ``net`` and validate it from the trust anchor."""
     qname = dns.name.from_text(name)
@@ -895,8 +759,8 @@ def resolve(name: str, rdtype: str, net: Network) -> Lookup:
     try:
         response = v.ask(qname, rdtype_i)
         rcode = dns.rcode.to_text(response.rcode())
-        target, rrset, links = _follow_chain(v, response, qname, rdtype_i)
-        _prove_links(v, links, response)
+        target, rrset, links = _chains.follow_chain(v, response, qname, rdtype_i)
+        _chains.prove_links(v, links, response)
         if rrset is not None:
             v.prove_positive(rrset, response)
             return Lookup(name, rdtype, SECURE, rrset, rcode,
@@ -905,7 +769,7 @@ def resolve(name: str, rdtype: str, net: Network) -> Lookup:
         # The denial is owed by the zone holding the chain's last name, and only
         # that zone's NSEC/NSEC3 records may give it (RFC 4035 §5.4).
         holder, _ = v.walk(target if rdtype_i != _DS else target.parent())
-        reason = v.prove_negative(_zone_view(response, holder), target, rdtype_i)
+        reason = v.prove_negative(_chains.zone_view(response, holder), target, rdtype_i)
         return Lookup(name, rdtype, SECURE, None, rcode, reason, tuple(v.chain), v.queries)
     except _Outcome as o:
         # Insecure data is still data (RFC 4035 §4.3); bogus data is withheld.
