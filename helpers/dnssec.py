@@ -768,8 +768,8 @@ def resolve(name: str, rdtype: str, net: Network) -> Lookup:
                           v.queries)
         # The denial is owed by the zone holding the chain's last name, and only
         # that zone's NSEC/NSEC3 records may give it (RFC 4035 §5.4).
-        holder, _ = v.walk(target if rdtype_i != _DS else target.parent())
-        reason = v.prove_negative(_chains.zone_view(response, holder), target, rdtype_i)
+        reason = v.prove_negative(_chains.denial_view(v, response, target, rdtype_i),
+                                  target, rdtype_i)
         return Lookup(name, rdtype, SECURE, None, rcode, reason, tuple(v.chain), v.queries)
     except _Outcome as o:
         # Insecure data is still data (RFC 4035 §4.3); bogus data is withheld.

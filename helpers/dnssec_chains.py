@@ -8,9 +8,9 @@ that zone's keys, found by the validator's walk from the trust anchor:
 - :func:`prove_cname_link`: a CNAME is an answer like any other (RFC 4035 §5.3);
 - :func:`prove_dname_link`: the DNAME is signed; the CNAME a server synthesises
   from it is unsigned and is recomputed, never believed (RFC 6672 §5.3);
-- :func:`zone_view`: a proof owed by one zone of the chain (a wildcard
-  expansion, the final denial) sees only that zone's NSEC/NSEC3 records
-  (RFC 4035 §5.3.1), not every zone's;
+- :func:`zone_view`, :func:`denial_view`: a proof owed by one zone of the
+  chain (a wildcard expansion, the final denial) sees only that zone's
+  NSEC/NSEC3 records (RFC 4035 §5.3.1), not every zone's;
 - :func:`alias_on_walk`: on the walk down, a signed CNAME answering a DS
   question proves that there is no zone cut there (RFC 4035 §2.5), a DNAME
   that nothing below it exists in the zone (RFC 6672 §2.3).
@@ -56,6 +56,18 @@ def zone_view(response: dns.message.Message, zone: dns.name.Name) -> dns.message
     view.sections = [list(section) for section in response.sections]
     view.sections[2] = kept
     return view
+
+
+def denial_view(v, response, target: dns.name.Name, rdtype: int) -> dns.message.Message:
+    """:func:`zone_view` for the denial the chain's last name is owed, by the zone
+    that holds it (for DS, its parent side: RFC 4035 §5.4, RFC 6840 §4.4). If the
+    walk to that zone ends early (insecure, bogus), the answer is returned whole:
+    ``prove_negative`` then meets the same remembered outcome and decides."""
+    try:
+        holder, _ = v.walk(target if rdtype != dns.rdatatype.DS else target.parent())
+    except _v._Outcome:
+        return response
+    return zone_view(response, holder)
 
 
 #: Links a chain may have (CNAMEs and DNAMEs together), as resolvers cap them.
