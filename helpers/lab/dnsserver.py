@@ -5,9 +5,11 @@ so validators (dnspython, ``delv``) can use it as their only server and walk
 the chain of trust from the lab root. With the DO bit set (RFC 3225) answers
 carry RRSIGs, and negative answers carry the NSEC records and signatures that
 prove them (RFC 4035 §3.1.3), or for a zone signed with NSEC3 the NSEC3
-records RFC 5155 §7.2 asks for (:class:`_Nsec3Proofs`). UDP answers larger
-than the client's EDNS size are truncated (TC) so that the client retries
-over TCP.
+records RFC 5155 §7.2 asks for (:class:`_Nsec3Proofs`). CNAMEs, a wildcard's
+too (RFC 4592 §4.3), are followed into any lab zone, and a DNAME answers for
+the names below it with a synthesised, unsigned CNAME (RFC 6672 §3.1). UDP
+answers larger than the client's EDNS size are truncated (TC) so that the
+client retries over TCP.
 """
 
 from __future__ import annotations
