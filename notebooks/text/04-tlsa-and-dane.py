@@ -278,7 +278,7 @@ tlsa_calculator(current, pki.issuing.cert, renewed_same_key, renewed_new_key)
 #   with a digest of the wrong length. If every record is unusable, the sender
 #   still requires TLS, but cannot authenticate; if the domain also has an MTA-STS
 #   `enforce` policy, a sender that implements both applies it (notebook 05).
-#   A record that DNS libraries refuse to parse (a `3 1 1` digest one byte
+#   A record that dnspython refuses to parse (a `3 1 1` digest one byte
 #   short) still counts: the signed set exists, so TLS stays mandatory (§2.2)
 #   and an attacker who strips STARTTLS gets nothing.
 #
