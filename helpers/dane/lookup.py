@@ -11,7 +11,7 @@ the sender must not fall back to plaintext because of it.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import dns.rdata
 
@@ -33,8 +33,9 @@ class TlsaLookup:
     reason: str
     chain: tuple[str, ...] = ()
     #: records of the secure set too short to read (RFC 6698 §2.1): not in
-    #: ``records``, but the set is not empty, so TLS stays mandatory (RFC 7672 §2.2)
-    unreadable: int = 0
+    #: ``records``, but the set is not empty, so TLS stays mandatory (RFC 7672 §2.2).
+    #: Left out of the repr (``reason`` says it), which notebooks show as it was.
+    unreadable: int = field(default=0, repr=False)
 
     @property
     def dane_applies(self) -> bool:
