@@ -40,6 +40,10 @@ parent's delegation NSEC or NSEC3 never proves anything below the cut (RFC
 asks each question at most once, remembers failures, and gives up as ``bogus``
 after :data:`MAX_QUERIES` questions, so a forger cannot make it loop. Every step
 is recorded in ``Lookup.chain`` so notebooks can show the chain.
+
+CNAME and DNAME chains, into other signed zones too, are proven link by link
+in :mod:`helpers.dnssec_chains` (RFC 1034 §3.6.2, RFC 6672 §5.3), each proof
+seeing only its own zone's NSEC/NSEC3 records (RFC 4035 §5.3.1).
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ import dns.rrset
 import dns.wire
 import dns.zone
 
+from . import dnssec_chains as _chains  # CNAME/DNAME chains; imports this module back
 from .net import Network, NetworkError
 
 SECURE, INSECURE, BOGUS, ERROR = "secure", "insecure", "bogus", "error"
@@ -402,6 +407,10 @@ class _Validator:
                     keys = self.dnskeys(child, ds_set, f"the DS in {zone}")
                     zone = child
                     self.zone_keys[zone] = keys
+                elif (alias := _chains.alias_on_walk(self, child, response, zone,
+                                                     keys)) is not None:
+                    if not alias:
+                        break  # below a DNAME: no name of this zone exists (RFC 6672 §2.3)
                 elif not self.prove_no_ds(child, response, zone, keys):
                     break  # ``child`` does not exist: nothing below it does either
                 self.walks[child] = (zone, keys)
@@ -481,7 +490,10 @@ class _Validator:
         labels = min(s.labels for s in sigs if s.signer == signer)
         owner_labels = len(rrset.name) - 1 - (1 if rrset.name.is_wild() else 0)
         if labels < owner_labels:
-            self.prove_wildcard_answer(rrset.name, labels, response, signer, keys)
+            # Only the signer's own NSEC/NSEC3 may prove it: a chain across zones
+            # carries other zones' proofs too (RFC 4035 §5.3.4, §5.4).
+            self.prove_wildcard_answer(rrset.name, labels, _chains.zone_view(response, signer),
+                                       signer, keys)
 
     def prove_wildcard_answer(self, qname, labels, response, zone, keys) -> None:
         """An answer synthesised from ``*.<closest encloser>`` (the RRSIG's labels
@@ -747,23 +759,17 @@ def resolve(name: str, rdtype: str, net: Network) -> Lookup:
     try:
         response = v.ask(qname, rdtype_i)
         rcode = dns.rcode.to_text(response.rcode())
-        target, links = qname, []
-        for _ in range(8):  # follow a CNAME chain (RFC 1034 §3.6.2)
-            found = v.find(response.answer, target, rdtype_i)
-            cname = v.find(response.answer, target, _CNAME)
-            if found is not None or cname is None:
-                rrset = found
-                break
-            links.append(cname)
-            target = cname[0].target
-        for link in links:
-            v.prove_positive(link, response)
+        target, rrset, links = _chains.follow_chain(v, response, qname, rdtype_i)
+        _chains.prove_links(v, links, response)
         if rrset is not None:
             v.prove_positive(rrset, response)
             return Lookup(name, rdtype, SECURE, rrset, rcode,
                           "signatures verified up to the trust anchor", tuple(v.chain),
                           v.queries)
-        reason = v.prove_negative(response, target, rdtype_i)
+        # The denial is owed by the zone holding the chain's last name, and only
+        # that zone's NSEC/NSEC3 records may give it (RFC 4035 §5.4).
+        reason = v.prove_negative(_chains.denial_view(v, response, target, rdtype_i),
+                                  target, rdtype_i)
         return Lookup(name, rdtype, SECURE, None, rcode, reason, tuple(v.chain), v.queries)
     except _Outcome as o:
         # Insecure data is still data (RFC 4035 §4.3); bogus data is withheld.

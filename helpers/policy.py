@@ -368,7 +368,7 @@ def _tlsa_branch(lookup: dane.TlsaLookup | None) -> str:
         return B_NONE
     if lookup.status in (BOGUS, ERROR):
         return B_BOGUS
-    if lookup.status == SECURE and lookup.records:
+    if lookup.exists:  # a secure, non-empty set: even all-unusable makes TLS mandatory
         return B_USABLE if any(r.usable for r in lookup.records) else B_UNUSABLE
     return B_NONE
 

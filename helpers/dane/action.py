@@ -29,7 +29,7 @@ def sender_action(lookup: TlsaLookup, result: DaneResult | None = None, *,
     """The sender's decision for one MX, from the TLSA lookup and (when TLS
     happened) the chain verdict. ``starttls=False``: the MX did not offer it.
     A DANE failure is never rescued by MTA-STS or by plaintext (RFC 8461 §2)."""
-    if lookup.status == INSECURE or (lookup.status == SECURE and not lookup.records):
+    if lookup.status == INSECURE or (lookup.status == SECURE and not lookup.exists):
         return SenderAction(NO_DANE, lookup.reason)
     if lookup.status in (BOGUS, ERROR):
         return SenderAction(DEFER, lookup.reason, "dnssec-invalid")

@@ -11,7 +11,9 @@ the sender must not fall back to plaintext because of it.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import dns.rdata
 
 from ..dnssec import BOGUS, ERROR, INSECURE, SECURE, resolve
 from ..net import Network
@@ -30,10 +32,20 @@ class TlsaLookup:
     records: tuple[TLSA, ...]
     reason: str
     chain: tuple[str, ...] = ()
+    #: records of the secure set too short to read (RFC 6698 §2.1): not in
+    #: ``records``, but the set is not empty, so TLS stays mandatory (RFC 7672 §2.2).
+    #: Left out of the repr (``reason`` says it), which notebooks show as it was.
+    unreadable: int = field(default=0, repr=False)
 
     @property
     def dane_applies(self) -> bool:
         return self.status == SECURE and bool(self.records)
+
+    @property
+    def exists(self) -> bool:
+        """A secure, non-empty TLSA set, usable or not: TLS is mandatory
+        (RFC 7672 §2.2; if no record is usable, unauthenticated, §3.1.3)."""
+        return self.status == SECURE and bool(self.records or self.unreadable)
 
     def __str__(self) -> str:
         lines = [f"TLSA for {self.mx_host}: {self.status.upper()}: {self.reason}"]
@@ -48,17 +60,28 @@ class TlsaLookup:
                 f"<ul>{rows}</ul>")
 
 
-def _records(lookup) -> tuple[TLSA, ...]:
-    """The well-formed records; one that does not parse (the validator keeps it as
-    raw RFC 3597 data, so the RRSIG over the set still verifies) is unusable,
-    and ignored, never fatal to the others (RFC 7672 §2.2, §3.1)."""
-    out = []
+def _records(lookup) -> tuple[tuple[TLSA, ...], int, int]:
+    """Every record of the validated set, as (records, malformed, unreadable).
+
+    A record dnspython refuses (a ``3 1 1`` with a 31-byte digest, a SHA-512
+    digest under matching type 1) reaches us as raw RFC 3597 data, so the RRSIG
+    over the set still verifies; it is read from its bytes and kept as an
+    *unusable* record, never dropped: a secure, non-empty TLSA set whose records
+    are all unusable still makes TLS mandatory (RFC 7672 §2.2, §3.1.3; RFC 7671
+    §4). ``malformed`` counts the readable ones; ``unreadable`` those too short to
+    hold even the three fields and some data (RFC 6698 §2.1), which cannot be
+    shown as records but still make the set non-empty."""
+    out, malformed, unreadable = [], 0, 0
     for rdata in lookup.rrset or ():
         try:
-            out.append(TLSA.parse(rdata.to_text()))
+            record = TLSA.from_wire(rdata.to_digestable())
         except DaneError:
-            continue  # malformed: as if absent
-    return tuple(out)
+            unreadable += 1
+            continue
+        out.append(record)
+        if isinstance(rdata, dns.rdata.GenericRdata):  # refused by dnspython's parser
+            malformed += 1
+    return tuple(out), malformed, unreadable
 
 
 def lookup_tlsa(mx_host: str, net: Network) -> TlsaLookup:
@@ -94,12 +117,25 @@ def lookup_tlsa(mx_host: str, net: Network) -> TlsaLookup:
             return TlsaLookup(host, base, INSECURE, (),
                               f"the TLSA records are not DNSSEC-signed ({tlsa.reason}): they "
                               "must be ignored", tuple(steps))
-        records = _records(tlsa)
-        malformed = len(tlsa.rrset or ()) - len(records)
-        if records:
-            note = (f"; {malformed} malformed record(s) ignored as unusable (RFC 7672 §2.2)"
-                    if malformed else "")
-            return TlsaLookup(host, base, SECURE, records,
-                              f"{len(records)} record(s), DNSSEC-validated{note}", tuple(steps))
+        records, malformed, unreadable = _records(tlsa)
+        if records or unreadable:
+            return _found(host, base, records, malformed, unreadable, tuple(steps))
     return TlsaLookup(host, host, SECURE, (), "no TLSA records (proven by DNSSEC): DANE does "
                       "not apply to this MX", tuple(steps))
+
+
+def _found(host, base, records, malformed, unreadable, steps) -> TlsaLookup:
+    """A secure, non-empty TLSA set: what it holds, and whether any record is usable
+    (if none is, TLS is still mandatory, unauthenticated: RFC 7672 §2.2, §3.1.3)."""
+    notes = []
+    if malformed:
+        notes.append(f"{malformed} malformed record(s) ignored as unusable (RFC 7672 §2.2)")
+    if unreadable:
+        notes.append(f"{unreadable} record(s) too short to read, unusable (RFC 6698 §2.1)")
+    count = len(records) + unreadable
+    head = f"{count} record(s), DNSSEC-validated"
+    if not any(r.usable for r in records):
+        head += ("; TLSA records exist but none is usable: TLS is still mandatory, "
+                 "without authentication (RFC 7672 §2.2, §3.1.3)")
+    return TlsaLookup(host, base, SECURE, records, "; ".join([head, *notes]), steps,
+                      unreadable)

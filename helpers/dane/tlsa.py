@@ -112,6 +112,19 @@ class TLSA:
         return cls(usage, selector, mtype, bytes.fromhex(hexdata))
 
     @classmethod
+    def from_wire(cls, wire: bytes) -> "TLSA":
+        """A record from its RDATA bytes (RFC 6698 §2.1): usage, selector and
+        matching type octets, then the association data. It is read even when
+        the data cannot fit its matching type (a 31-byte SHA-256, a SHA-512
+        under type 1, which dnspython refuses), so that such a record counts as
+        present but unusable (RFC 7672 §2.2, §3.1.3) instead of vanishing."""
+        wire = bytes(wire)
+        if len(wire) < 4:
+            raise DaneError(f"a TLSA record of {len(wire)} byte(s) has no certificate "
+                            "association data (RFC 6698 §2.1)")
+        return cls(wire[0], wire[1], wire[2], wire[3:])
+
+    @classmethod
     def from_cert(cls, cert, usage: int = 3, selector: int = 1,
                   matching_type: int = 1) -> "TLSA":
         """The record for ``cert`` (a certificate, PEM or DER); default ``3 1 1``:

@@ -143,7 +143,7 @@ def host_dns_checks(h: HostFacts, cmd: Commands) -> list[Check]:
         else:
             checks.append(Check(f"tlsa:{host}", "DANE", INFO, "no DANE (the zone is not signed)",
                                 t.reason, "RFC 7672 §2.2", "", delv_t))
-    elif not t.records:
+    elif not t.exists:
         checks.append(Check(f"tlsa:{host}", "DANE", INFO, "no TLSA records: DANE is not used",
                             t.reason, "RFC 7672 §2.2",
                             f"publish '{tlsa_name} TLSA 3 1 1 <SHA-256 of the key>'", delv_t))
@@ -151,7 +151,9 @@ def host_dns_checks(h: HostFacts, cmd: Commands) -> list[Check]:
         checks.append(Check(f"tlsa:{host}", "DANE", WARN,
                             "TLSA records exist but none is usable for SMTP",
                             "senders still require TLS but cannot authenticate the server: "
-                            + "; ".join(r.unusable_reason for r in t.records),
+                            + "; ".join([r.unusable_reason for r in t.records]
+                                        + [f"{t.unreadable} record(s) too short to read"] *
+                                        bool(t.unreadable)),
                             "RFC 7672 §3.1.3", "publish 3 1 1 (DANE-EE) or 2 1 1 (DANE-TA) "
                             "records", delv_t, evidence))
     else:

@@ -5,9 +5,11 @@ so validators (dnspython, ``delv``) can use it as their only server and walk
 the chain of trust from the lab root. With the DO bit set (RFC 3225) answers
 carry RRSIGs, and negative answers carry the NSEC records and signatures that
 prove them (RFC 4035 §3.1.3), or for a zone signed with NSEC3 the NSEC3
-records RFC 5155 §7.2 asks for (:class:`_Nsec3Proofs`). UDP answers larger
-than the client's EDNS size are truncated (TC) so that the client retries
-over TCP.
+records RFC 5155 §7.2 asks for (:class:`_Nsec3Proofs`). CNAMEs, a wildcard's
+too (RFC 4592 §4.3), are followed into any lab zone, and a DNAME answers for
+the names below it with a synthesised, unsigned CNAME (RFC 6672 §3.1). UDP
+answers larger than the client's EDNS size are truncated (TC) so that the
+client retries over TCP.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import dns.message
 import dns.opcode
 import dns.name
 import dns.rcode
+import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
@@ -180,7 +183,8 @@ def answer(zones: Zones, query: dns.message.Message) -> dns.message.Message:
         return response
     a = _Answer(zone, response, dnssec)
 
-    # Follow CNAMEs inside the lab (RFC 1034 §3.6.2), at most a few hops.
+    # Follow CNAMEs (and DNAMEs, RFC 6672 §3.2) inside the lab (RFC 1034
+    # §3.6.2), at most a few hops.
     for _ in range(8):
         cut = _delegation(zone, qname)
         if cut is not None and not (qname == cut and qtype == dns.rdatatype.DS):
@@ -195,6 +199,16 @@ def answer(zones: Zones, query: dns.message.Message) -> dns.message.Message:
             else:
                 a.add_nsec(cut)
             return response
+        dname = _dname_above(zone, qname)
+        if dname is not None:
+            qname = _substitute_dname(a, qname, *dname)
+            if qname is None:
+                return response
+            zone = zones.find(qname, qtype)
+            if zone is None:
+                return response
+            a = _Answer(zone, response, dnssec)
+            continue
         node = zone.get_node(qname)
         if node is None:
             if any(n.is_subdomain(qname) for n in zone.nodes):
@@ -202,29 +216,15 @@ def answer(zones: Zones, query: dns.message.Message) -> dns.message.Message:
                 a.add_soa()
                 a.add_nsec(qname)
                 return response
-            if a.nsec3 is not None:
-                return _nsec3_absent(zone, a, qname, qtype)
-            encloser = _closest_encloser(zone, qname)
-            wildcard = dns.name.from_text("*", encloser)
-            wild = zone.get_node(wildcard)
-            if wild is not None:
-                # RFC 4592 §3.3.1: synthesise from the wildcard; the RRSIG keeps
-                # the wildcard's labels count (RFC 4035 §5.3.4) and the NSEC
-                # covering qname proves that no closer name exists (§3.1.3.3).
-                rds = wild.get_rdataset(dns.rdataclass.IN, qtype)
-                if rds is not None and qtype not in (_RRSIG, _NSEC):
-                    a.add_synthesised(qname, wildcard, rds)
-                    a.add_nsec(qname)
-                    return response
-                a.add_soa()  # wildcard NODATA (RFC 4035 §3.1.3.4)
-                a.add_nsec(qname)
-                a.add_nsec(wildcard)
+            absent = _nsec3_absent if a.nsec3 is not None else _nsec_absent
+            target = absent(zone, a, qname, qtype)
+            if target is None:
                 return response
-            response.set_rcode(dns.rcode.NXDOMAIN)
-            a.add_soa()
-            a.add_nsec(qname)
-            a.add_nsec(wildcard)  # the NSEC covering *.<closest encloser> (RFC 4035 §3.1.3.2)
-            return response
+            qname, zone = target, zones.find(target, qtype)  # a wildcard CNAME: follow it
+            if zone is None:
+                return response
+            a = _Answer(zone, response, dnssec)
+            continue
         if qtype == dns.rdatatype.ANY:
             for rds in node.rdatasets:
                 if rds.rdtype != _RRSIG:
@@ -253,29 +253,105 @@ def answer(zones: Zones, query: dns.message.Message) -> dns.message.Message:
     return response
 
 
-def _nsec3_absent(zone, a: _Answer, qname, qtype) -> dns.message.Message:
+def _wildcard_cname(a: _Answer, qname, wildcard, wild, qtype) -> dns.name.Name | None:
+    """A wildcard owning a CNAME answers every type (RFC 4592 §4.3, RFC 1034
+    §4.3.2): synthesise the CNAME at ``qname`` (its RRSIG keeps the wildcard's
+    labels count, RFC 4035 §5.3.4) and return its target, for the chain to go on."""
+    cname = wild.get_rdataset(dns.rdataclass.IN, dns.rdatatype.CNAME)
+    if cname is None or qtype in (dns.rdatatype.CNAME, _RRSIG, _NSEC, dns.rdatatype.NSEC3):
+        return None
+    a.add_synthesised(qname, wildcard, cname)
+    return cname[0].target
+
+
+def _nsec_absent(zone, a: _Answer, qname, qtype) -> dns.name.Name | None:
+    """``qname`` does not exist in an NSEC zone: a wildcard answer (RFC 4592
+    §3.3.1, RFC 4035 §3.1.3.3), a wildcard NODATA (§3.1.3.4) or a name error
+    (§3.1.3.2). Returns the target of a wildcard CNAME, to be followed, else None."""
+    response = a.response
+    encloser = _closest_encloser(zone, qname)
+    wildcard = dns.name.from_text("*", encloser)
+    wild = zone.get_node(wildcard)
+    if wild is not None:
+        # RFC 4592 §3.3.1: synthesise from the wildcard; the RRSIG keeps
+        # the wildcard's labels count (RFC 4035 §5.3.4) and the NSEC
+        # covering qname proves that no closer name exists (§3.1.3.3).
+        rds = wild.get_rdataset(dns.rdataclass.IN, qtype)
+        if rds is not None and qtype not in (_RRSIG, _NSEC):
+            a.add_synthesised(qname, wildcard, rds)
+            a.add_nsec(qname)
+            return None
+        target = _wildcard_cname(a, qname, wildcard, wild, qtype)
+        if target is not None:
+            a.add_nsec(qname)
+            return target
+        a.add_soa()  # wildcard NODATA (RFC 4035 §3.1.3.4)
+        a.add_nsec(qname)
+        a.add_nsec(wildcard)
+        return None
+    response.set_rcode(dns.rcode.NXDOMAIN)
+    a.add_soa()
+    a.add_nsec(qname)
+    a.add_nsec(wildcard)  # the NSEC covering *.<closest encloser> (RFC 4035 §3.1.3.2)
+    return None
+
+
+def _dname_above(zone: dns.zone.Zone, qname: dns.name.Name):
+    """The DNAME at a proper ancestor of ``qname`` in ``zone``, from the apex
+    down (RFC 6672 §3.2): (owner, DNAME rdataset), or None."""
+    for depth in range(len(zone.origin), len(qname)):
+        owner = qname.split(depth)[1]
+        node = zone.get_node(owner)
+        rds = node and node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.DNAME)
+        if rds:
+            return owner, rds
+    return None
+
+
+def _substitute_dname(a: _Answer, qname, owner, dname) -> dns.name.Name | None:
+    """RFC 6672 §3.1: the DNAME (signed) and a CNAME synthesised from it, unsigned,
+    with the DNAME's TTL (§5.3: a validator checks it against the DNAME); returns
+    the new name to go on with, or None (YXDOMAIN) if it would be too long."""
+    a.add(a.response.answer, owner, dname)
+    try:
+        target = qname.relativize(owner).derelativize(dname[0].target)
+    except dns.name.NameTooLong:
+        a.response.set_rcode(dns.rcode.YXDOMAIN)
+        return None
+    cname = dns.rrset.from_rdata(qname, dname.ttl, dns.rdata.from_text(
+        dns.rdataclass.IN, dns.rdatatype.CNAME, target.to_text()))
+    a.response.answer.append(cname)
+    return target
+
+
+def _nsec3_absent(zone, a: _Answer, qname, qtype) -> dns.name.Name | None:
     """``qname`` does not exist in an NSEC3 zone: a wildcard answer (RFC 5155
-    §7.2.6), a wildcard NODATA (§7.2.5) or a name error (§7.2.2)."""
+    §7.2.6), a wildcard NODATA (§7.2.5) or a name error (§7.2.2). Returns the
+    target of a wildcard CNAME, to be followed, else None."""
     response = a.response
     encloser = a.nsec3.closest_encloser(qname)
     wildcard = dns.name.from_text("*", encloser)
     wild = zone.get_node(wildcard)
     if wild is not None:
         rds = wild.get_rdataset(dns.rdataclass.IN, qtype)
+        target = None
         if rds is not None and qtype not in (_RRSIG, dns.rdatatype.NSEC3):
             a.add_synthesised(qname, wildcard, rds)
+        else:
+            target = _wildcard_cname(a, qname, wildcard, wild, qtype)
+        if rds is not None and qtype not in (_RRSIG, dns.rdatatype.NSEC3) or target:
             if a.dnssec:  # the NSEC3 covering the next closer name
                 a.nsec3.add(a, qname.split(len(encloser) + 1)[1])
-            return response
+            return target
         a.add_soa()
         a.add_closest_encloser(qname)
         a.add_nsec(wildcard)  # the NSEC3 matching the wildcard
-        return response
+        return None
     response.set_rcode(dns.rcode.NXDOMAIN)
     a.add_soa()
     a.add_closest_encloser(qname)
     a.add_nsec(wildcard)  # the NSEC3 covering the wildcard
-    return response
+    return None
 
 
 def _wire(server: "DNSServer", data: bytes, max_size: int | None) -> bytes | None:

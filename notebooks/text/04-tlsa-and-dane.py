@@ -192,6 +192,13 @@ for name, rdtype in (("mx.dane-insecure.example", "A"),
 # weaker model DANE still defeats stripping and certificate substitution on the
 # MX host.
 #
+# The validator follows such chains into other signed zones: each CNAME, and
+# each NSEC or NSEC3 proving that the end of the chain has no records, is
+# checked with the keys of the zone it belongs to (RFC 4035 §5.3.1). A DNAME
+# (RFC 6672), which renames a whole subtree, is checked as a signed record;
+# the CNAME a server synthesises from it carries no signature, so the validator
+# recomputes it from the DNAME instead of trusting it (RFC 6672 §5.3).
+#
 # **Exercise (DNSSEC).** Before running anything: what status does each of
 # these lookups get? Store `"secure"`, `"insecure"` or `"bogus"` for each, in
 # order, in `statuses`. Then check, and compare with `dnssec.resolve`.
@@ -289,6 +296,9 @@ tlsa_calculator(current, pki.issuing.cert, renewed_same_key, renewed_new_key)
 #   with a digest of the wrong length. If every record is unusable, the sender
 #   still requires TLS, but cannot authenticate; if the domain also has an MTA-STS
 #   `enforce` policy, a sender that implements both applies it (notebook 05).
+#   A record that dnspython refuses to parse (a `3 1 1` digest one byte
+#   short) still counts: the signed set exists, so TLS stays mandatory (§2.2)
+#   and an attacker who strips STARTTLS gets nothing.
 #
 # The chain `mx1.example.com` really serves, against a few record sets:
 
