@@ -270,3 +270,20 @@ def test_a_checker_without_the_decorator_is_still_named():
     with pytest.raises(ex.ExerciseFailed) as e:
         check_something(None)
     assert e.value._render_traceback_()[0].endswith("check_something: Not yet.\x1b[0m")
+
+
+def test_receiver_prediction_checker_runs_the_attacks(lab):
+    """02's prediction: tls-required.example refuses MAIL before STARTTLS; the
+    checker runs strip and substitute against it and compares."""
+    right = {"strip": (False, False), "substitute": (True, True)}
+    assert "reads everything" in str(ex.check_receiver_prediction(right, lab))
+    assert not lab.attackers  # the check leaves the lab as it found it
+    with pytest.raises(ex.ExerciseFailed, match="'substitute' is not right") as e:
+        ex.check_receiver_prediction({**right, "substitute": (False, False)}, lab)
+    assert "True" not in str(e.value)
+    with pytest.raises(ex.ExerciseFailed, match="'strip' is not right"):
+        ex.check_receiver_prediction({**right, "strip": (True, True)}, lab)
+    with pytest.raises(ex.ExerciseFailed, match="one entry per attack"):
+        ex.check_receiver_prediction({"strip": (False, False)}, lab)
+    with pytest.raises(ex.ExerciseFailed, match="still None"):
+        ex.check_receiver_prediction(None, lab)

@@ -46,7 +46,8 @@
 # %%
 from helpers import figures
 from helpers.attacks import MESSAGE, SECRET, run_matrix, set_up, side_by_side
-from helpers.exercises.nb02 import PREDICT_ATTACKS, check_found_secret, check_matrix_prediction
+from helpers.exercises.nb02 import (PREDICT_ATTACKS, check_found_secret, check_matrix_prediction,
+                                    check_receiver_prediction)
 from helpers.lab import Lab
 from helpers.sender import Sender
 
@@ -149,16 +150,36 @@ side_by_side(outcome, list(lab.attackers.values()), "Scene 3: certificate substi
 # ### Does a receiver that *requires* STARTTLS help?
 #
 # `tls-required.example` answers `MAIL FROM` with an error until the sender has
-# done STARTTLS. Against the naive `strip` attacker, which only rewrites one
-# line and relays the rest, that turns exposure into a failed delivery. But an
-# attacker who *terminates* SMTP, like `substitute`, does the STARTTLS with the
-# MX itself: the MX sees a normal TLS session, and the attacker reads
-# everything the sender sent it. Requiring TLS at the receiver cannot protect
-# the hop from the sender to the MX; only the *sender* can, by enforcing
-# (MTA-STS, DANE). A public MX must not require STARTTLS anyway: RFC 3207 §4
-# says "A publicly-referenced SMTP server MUST NOT require use of the STARTTLS
-# extension in order to deliver mail locally", because senders without TLS
-# could not reach it at all.
+# done STARTTLS: it refuses to receive mail in the clear. Does that protect its
+# mail from these two attackers? Predict before you run anything.
+#
+# **Exercise (prediction).** For each attack, `strip` (scene 2) and
+# `substitute` (scene 3), against `tls-required.example` and an
+# opportunistic sender: is the message delivered to the mailbox, and does the
+# attacker read it? Fill in `receiver_prediction` with a pair
+# `(delivered, attacker_read)` of `True`/`False` per attack; the check runs
+# both attacks in the lab.
+
+# %%
+receiver_prediction = None  # your answer: {"strip": (?, ?), "substitute": (?, ?)}
+### BEGIN SOLUTION
+receiver_prediction = {"strip": (False, False), "substitute": (True, True)}
+### END SOLUTION
+
+# %% tags=["check"]
+check_receiver_prediction(receiver_prediction, lab)
+
+# %% [markdown]
+# Against the naive `strip` attacker, which only rewrites one line and relays
+# the rest, the receiver's rule turns exposure into a failed delivery: the
+# message bounces. But an attacker who *terminates* SMTP, like `substitute`,
+# does the STARTTLS with the MX itself: the MX sees a normal TLS session, and
+# the attacker reads everything the sender sent it. Requiring TLS at the
+# receiver cannot protect the hop from the sender to the MX; only the *sender*
+# can, by enforcing (MTA-STS, DANE). A public MX must not require STARTTLS
+# anyway: RFC 3207 §4 says "A publicly-referenced SMTP server MUST NOT require
+# use of the STARTTLS extension in order to deliver mail locally", because
+# senders without TLS could not reach it at all.
 
 # %%
 for attack in ("strip", "substitute"):
