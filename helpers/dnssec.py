@@ -121,6 +121,51 @@ def _anchors(net: Network) -> dns.rrset.RRset:
     return zone.find_rrset(dns.name.root, dns.rdatatype.DS)
 
 
+# -- DS records and algorithms (RFC 4035 §5.2, RFC 8624 §3) ----------------------------
+
+#: DNSKEY algorithms validated here: RFC 8624 §3.1's MUST and RECOMMENDED ones
+#: (RSASHA1 5, RSASHA1-NSEC3-SHA1 7, RSASHA256 8, RSASHA512 10, ECDSAP256SHA256 13,
+#: ECDSAP384SHA384 14, ED25519 15) and ED448 16 (MAY). Not RSAMD5 1, DSA 3,
+#: DSA-NSEC3-SHA1 6 (MUST NOT validate), nor ECC-GOST 12 (MAY; no implementation).
+SUPPORTED_ALGORITHMS = frozenset({5, 7, 8, 10, 13, 14, 15, 16})
+#: DS digest types validated here (RFC 8624 §3.3): SHA-1 1 and SHA-256 2 (MUST),
+#: SHA-384 4 (RECOMMENDED). Not NULL 0 (MUST NOT) nor GOST 3 (MAY; no implementation).
+SUPPORTED_DIGESTS = frozenset({1, 2, 4})
+_SHA1_DIGEST = 1
+_REVOKE = 0x0080  # the DNSKEY REVOKE flag (RFC 5011 §3)
+
+
+def _usable_ds(ds_set) -> list:
+    """The DS (or trust anchor) records a chain of trust may rest on: those whose
+    algorithm and digest type this validator supports (RFC 4035 §5.2, RFC 6840
+    §5.2: the others are ignored); and SHA-1 ones only if no SHA-256 or SHA-384
+    record is there (RFC 4509 §3, so a forged SHA-1 digest cannot stand in for
+    a stronger one)."""
+    usable = [ds for ds in ds_set if ds.algorithm in SUPPORTED_ALGORITHMS
+              and ds.digest_type in SUPPORTED_DIGESTS]
+    if any(ds.digest_type != _SHA1_DIGEST for ds in usable):
+        usable = [ds for ds in usable if ds.digest_type != _SHA1_DIGEST]
+    return usable
+
+
+def _ds_matches(zone: dns.name.Name, key, ds) -> bool:
+    """``ds`` is the digest of ``key`` (RFC 4034 §5.1.4), ``key`` a zone key that is
+    not revoked (RFC 5011 §2.1: a REVOKED key vouches for nothing). SHA-1 is
+    computed with dnspython's *validating* policy: its default refuses to create
+    SHA-1 DS records, which RFC 8624 §3.3 still requires validating."""
+    if key.flags & _REVOKE or ds.key_tag != dns.dnssec.key_id(key):
+        return False
+    try:
+        return dns.dnssec.make_ds(zone, key, ds.digest_type, validating=True) == ds
+    except (dns.exception.DNSException, ValueError):
+        return False
+
+
+def _ds_kinds(ds_set) -> str:
+    return ", ".join(sorted({f"algorithm {ds.algorithm}, digest type {ds.digest_type}"
+                             for ds in ds_set}))
+
+
 # -- reading answers: one malformed record must not make the whole answer unusable ----
 
 def _lenient_from_wire(wire: bytes) -> dns.message.Message:
@@ -346,23 +391,26 @@ class _Validator:
         return self.zone_keys[dns.name.root]
 
     def dnskeys(self, zone: dns.name.Name, ds_set, source: str) -> dns.rrset.RRset:
-        """The zone's DNSKEY RRset, signed by a key that ``ds_set`` vouches for."""
+        """The zone's DNSKEY RRset, signed by a key that ``ds_set`` vouches for.
+        Only the DS records :func:`_usable_ds` keeps count; none left means no
+        supported authentication path: ``insecure`` (RFC 4035 §5.2)."""
+        usable = _usable_ds(ds_set)
+        if not usable:
+            self.note(f"{zone}: {source} names only algorithms or digest types this "
+                      "validator does not support")
+            raise _Outcome(INSECURE, f"{source} for {zone} names only algorithms or digest "
+                           f"types this validator does not support ({_ds_kinds(ds_set)}): "
+                           "no supported authentication path, so insecure (RFC 4035 §5.2, "
+                           "RFC 6840 §5.2, RFC 8624 §3.1, §3.3)")
         response = self.ask(zone, dns.rdatatype.DNSKEY)
         dnskeys = self.find(response.answer, zone, dns.rdatatype.DNSKEY)
         if dnskeys is None:
             raise _Outcome(BOGUS, f"{zone} has a DS record but publishes no DNSKEY")
-        matched = []
-        for key in dnskeys:
-            for ds in ds_set:
-                if ds.key_tag != dns.dnssec.key_id(key):
-                    continue
-                try:
-                    if dns.dnssec.make_ds(zone, key, ds.digest_type) == ds:
-                        matched.append(key)
-                except (dns.exception.DNSException, ValueError):
-                    continue
+        matched = [key for key in dnskeys if any(_ds_matches(zone, key, ds) for ds in usable)]
         if not matched:
-            raise _Outcome(BOGUS, f"no DNSKEY of {zone} matches {source}")
+            revoked = any(key.flags & _REVOKE for key in dnskeys)
+            raise _Outcome(BOGUS, f"no DNSKEY of {zone} matches {source}"
+                           + (" (a REVOKED key never does, RFC 5011 §2.1)" if revoked else ""))
         sigs = self.find(response.answer, zone, _RRSIG, dns.rdatatype.DNSKEY)
         if sigs is None:
             raise _Outcome(BOGUS, f"the DNSKEY RRset of {zone} is not signed")
@@ -376,7 +424,9 @@ class _Validator:
                            f"that {source} names ({e})") from None
         self.note(f"{zone} DNSKEY {dns.dnssec.key_id(matched[0])} matches {source}"
                   " and signs the zone's keys")
-        return dnskeys
+        # A REVOKED key signs only its own DNSKEY RRset, nothing else (RFC 5011 §2.1).
+        return dns.rrset.from_rdata_list(zone, dnskeys.ttl,
+                                         [k for k in dnskeys if not k.flags & _REVOKE])
 
     def walk(self, name: dns.name.Name) -> tuple[dns.name.Name, dns.rrset.RRset]:
         """The deepest signed zone holding ``name`` and its proven keys, found by

@@ -503,6 +503,20 @@ class Lab:
         signature = None if signed_with is None else (signed_with, signer or signed_with)
         self.zones.forge(domain.rstrip(".").lower(), owner, rdtype, values, signature)
 
+    def set_ds(self, domain: str, values: list[str]) -> None:
+        """Publish ``values`` (zone-file text) as the DS records of the signed lab
+        zone ``domain`` in its parent, re-signing the parent: e.g. a SHA-1 DS only
+        (``[lab.zones.ds(domain, "SHA1").to_text()]``), or one naming a digest type
+        or algorithm a validator does not support. ``reset()`` restores them."""
+        self._require_running()
+        self.scenario(domain)
+        if isinstance(values, str):
+            raise LabError(f"give the DS values as a list, e.g. [{values!r}]")
+        try:
+            self.zones.set_ds(domain.rstrip(".").lower(), list(values))
+        except ValueError as e:
+            raise LabError(f"nothing changed for {domain}'s DS: {e}") from None
+
     def attacker_dnskey(self, label: str = "attacker") -> str:
         """The DNSKEY (zone-file text) of a key the attacker made, for forgeries."""
         return dnssec_key(self.seed, label)[1].to_text()
@@ -559,6 +573,7 @@ class Lab:
         self.stop_attack()
         self.stop_dns_attack()
         self._remove_added()  # domains added with add_domain
+        self.zones.restore_ds()  # DS records changed with set_ds
         self.mailbox.clear()
         self._reset_reporting()
         self.https.requests.clear()
