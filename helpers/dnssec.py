@@ -382,6 +382,26 @@ class _Validator:
             raise _Outcome(BOGUS, f"the RRSIG over {_what(rrset)} does not verify ({e})") from None
         self.note(f"{_what(rrset)}: RRSIG by {zone} key {own[0].key_tag} verifies")
 
+    def verify_denial(self, rrset, section, zone: dns.name.Name, keys) -> None:
+        """An NSEC or NSEC3 fit to deny anything: signed by ``zone`` (:meth:`verify`),
+        owned inside it (RFC 4035 §5.3.1: the signer is the zone holding the
+        record), and not synthesised from a wildcard. A wildcard's NSEC renamed to
+        a name the wildcard matches still verifies (its RRSIG's Labels field is
+        smaller than the owner's label count, RFC 4034 §3.1.3, RFC 4035 §5.3.4),
+        yet it says nothing about the names around that owner: such a record
+        proves nothing (RFC 4035 §5.4; the CVE-2017-15105 class)."""
+        self.verify(rrset, section, zone, keys)
+        if not rrset.name.is_subdomain(zone):
+            raise _Outcome(BOGUS, f"{_what(rrset)} lies outside {zone}, the zone that signs "
+                           "it: refused (RFC 4035 §5.3.1)")
+        labels = len(rrset.name) - 1 - (1 if rrset.name.is_wild() else 0)
+        sigs = self.find(section, rrset.name, _RRSIG, rrset.rdtype)
+        if any(s.labels < labels for s in sigs if s.signer == zone):
+            raise _Outcome(BOGUS, f"{_what(rrset)} was expanded from a wildcard (its RRSIG "
+                           f"counts {min(s.labels for s in sigs)} labels, the name {labels}): "
+                           "it proves nothing about the names around it (RFC 4035 §5.3.4, "
+                           "§5.4)")
+
     # -- the chain of trust, from the anchor down (RFC 4035 §5.1, §5.2) -----------------------
 
     def root_keys(self) -> dns.rrset.RRset:
@@ -485,7 +505,7 @@ class _Validator:
             raise _Outcome(BOGUS, f"no DS for {child} and no signed NSEC proving its absence")
         match = next((n for n in nsecs if n.name == child), None)
         if match is not None:
-            self.verify(match, response.authority, zone, keys)
+            self.verify_denial(match, response.authority, zone, keys)
             types = _nsec_types(match[0])
             if _DS in types or _SOA in types:
                 raise _Outcome(BOGUS, f"the NSEC at {child} does not deny a DS from the "
@@ -499,7 +519,7 @@ class _Validator:
         for nsec in nsecs:
             if not _covers(nsec, child, zone):
                 continue
-            self.verify(nsec, response.authority, zone, keys)
+            self.verify_denial(nsec, response.authority, zone, keys)
             if _is_delegation_nsec(nsec, zone) and child.is_subdomain(nsec.name):
                 raise _Outcome(BOGUS, f"a delegation NSEC at {nsec.name} cannot prove "
                                f"anything about {child} below it (RFC 6840 §4.1)")
@@ -555,7 +575,7 @@ class _Validator:
         parent's delegation NSEC used below its cut (RFC 6840 §4.1)."""
         found = [r for r in response.authority if r.rdtype == _NSEC]
         for nsec in found:
-            self.verify(nsec, response.authority, zone, keys)
+            self.verify_denial(nsec, response.authority, zone, keys)
         return found
 
     def prove_negative(self, response, qname, rdtype) -> str:
@@ -635,7 +655,7 @@ class _Validator:
         found = [r for r in response.authority if r.rdtype == _NSEC3
                  and r[0].algorithm == _NSEC3_SHA1 and not r[0].flags & ~_OPT_OUT]
         for nsec3 in found:
-            self.verify(nsec3, response.authority, zone, keys)
+            self.verify_denial(nsec3, response.authority, zone, keys)
         usable = [r for r in found if _nsec3_usable(r, zone)]
         if not usable:
             raise _Outcome(BOGUS, f"no usable NSEC3 of {zone} in the answer "

@@ -131,3 +131,89 @@ def test_trust_anchor_with_only_unsupported_digests_is_insecure(lab):
     lookup = resolve(TLSA, "TLSA", net)
     assert lookup.status == INSECURE and "does not support" in lookup.reason, lookup
     assert lookup.records == resolve(TLSA, "TLSA", lab.net).records != ()
+
+
+# -- item 1: a wildcard's NSEC, renamed, proves nothing (CVE-2017-15105 class) ---------------
+
+WILDCARD = f"*._tcp.{MX}"
+
+
+@pytest.fixture
+def root_wildcard(lab):
+    """The root zone publishes ``*.example TXT``: its NSEC, renamed to any name
+    below ``example``, still verifies. (The root is not a catalogue zone, so
+    ``reset()`` would not restore it: this fixture does.)"""
+    lab.zones.set("", "*.example", "TXT", ['"anything"'])
+    yield "*.example"
+    lab.zones.set("", "*.example", "TXT", [])
+
+
+def tlsa_wildcard(lab):
+    """The TLSA records published at ``*._tcp.mx`` (as some operators do), so
+    the genuine answer for ``_25._tcp.mx`` is synthesised from the wildcard."""
+    records = [r.to_text() for r in lab.zones.zones[_n(DOMAIN)].find_rdataset(_n(TLSA), "TLSA")]
+    lab.set_records(DOMAIN, WILDCARD, "TLSA", records)
+    lab.set_records(DOMAIN, TLSA, "TLSA", [])
+
+
+def renamed_nxdomain(lab):
+    """NXDOMAIN for the TLSA name, "proven" by the wildcard's own NSEC renamed to
+    ``!._tcp.mx``: its span (``!._tcp.mx`` to ``ns1``) covers both the TLSA
+    name and the wildcard ``*._tcp.mx`` itself."""
+    tlsa_wildcard(lab)
+    lab.dns_attack("serve", TLSA, "TLSA", rcode="NXDOMAIN", authority=[
+        Genuine(DOMAIN, DOMAIN, "SOA"),
+        Genuine(DOMAIN, WILDCARD, "NSEC", expanded_to=f"!._tcp.{MX}")])
+
+
+def renamed_no_ds(lab):
+    """The root's ``*.example`` NSEC renamed to every name on the way down to the
+    TLSA name: "no DS, no zone cut here" at each, then "no TLSA" at the name."""
+    for name, rdtype in ((DOMAIN, "DS"), (MX, "DS"), (f"_tcp.{MX}", "DS"), (TLSA, "DS"),
+                         (TLSA, "TLSA")):
+        lab.dns_attack("serve", name, rdtype, authority=[
+            Genuine("", "", "SOA"), Genuine("", "*.example", "NSEC", expanded_to=name)])
+
+
+def renamed_insecure(lab):
+    """The root's ``*.example`` NSEC renamed to ``dane-only.example`` with an NS
+    bit: a wildcard delegation (RFC 4592 §4.2), so "an unsigned delegation"."""
+    lab.zones.set("", "*.example", "NS", ["ns1.dane-only.example."])
+    lab.dns_attack("serve", DOMAIN, "DS", authority=[
+        Genuine("", "", "SOA"), Genuine("", "*.example", "NSEC", expanded_to=DOMAIN)])
+
+
+WILDCARD_FORGERIES = {
+    "renamed wildcard NSEC as NXDOMAIN proof": (renamed_nxdomain, TLSA),
+    "renamed root wildcard NSEC as no-DS and no-TLSA proof": (renamed_no_ds, TLSA),
+    "renamed wildcard delegation NSEC: insecure downgrade": (renamed_insecure, TLSA),
+}
+
+
+@pytest.mark.parametrize("case", WILDCARD_FORGERIES)
+def test_wildcard_expanded_nsec_proves_nothing(lab, root_wildcard, case):
+    set_up, name = WILDCARD_FORGERIES[case]
+    set_up(lab)
+    lookup = resolve(name, "TLSA", lab.net)
+    assert lookup.status == BOGUS and lookup.rrset is None, lookup
+    assert "expanded from a wildcard" in lookup.reason, lookup
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize("case", WILDCARD_FORGERIES)
+def test_delv_rejects_wildcard_expanded_nsec(lab, root_wildcard, case):
+    set_up, name = WILDCARD_FORGERIES[case]
+    set_up(lab)
+    text = delv(lab, "TLSA", name)
+    assert delv_verdict(text) == BOGUS, text
+
+
+def test_dane_sender_defers_under_the_renamed_nsec(lab, root_wildcard):
+    """With STARTTLS stripped as well, the renamed NSEC must not switch DANE off."""
+    from helpers.sender import DEFERRED, Sender
+
+    renamed_no_ds(lab)
+    smtp_attacker = lab.attack(MX, "strip")
+    outcome = Sender(lab.net, "dane").send("Subject: x\r\n\r\nsecret\r\n", f"bob@{DOMAIN}")
+    assert outcome.status == DEFERRED, outcome
+    assert not smtp_attacker.saw("secret")
