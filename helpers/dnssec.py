@@ -216,11 +216,14 @@ def _nsec_types(nsec) -> set[int]:
 
 def _covers(nsec_rrset: dns.rrset.RRset, name: dns.name.Name, zone: dns.name.Name) -> bool:
     """Whether the NSEC's span proves that ``name`` does not exist (RFC 4034 §4.1.1):
-    strictly between owner and next name, in canonical order (RFC 4034 §6.1)."""
+    strictly between owner and next name, in canonical order (RFC 4034 §6.1).
+    An NSEC speaks for its own zone only: it covers no name outside ``zone``, and
+    a next name outside the zone counts as the zone's end (RFC 4034 §4.1.1: the
+    last NSEC points back to the apex), so the span never reaches beyond it."""
     owner, nxt = nsec_rrset.name, nsec_rrset[0].next
     if not name.is_subdomain(zone):
         return False
-    if owner < nxt:
+    if owner < nxt and nxt.is_subdomain(zone):
         return owner < name < nxt
     return name > owner  # the last NSEC wraps round to the apex
 
@@ -235,6 +238,14 @@ def _closest_encloser(nsec_rrset: dns.rrset.RRset, name: dns.name.Name) -> dns.n
         if len(candidate) > len(best):
             best = candidate
     return best
+
+
+def _shown_to_exist(nsecs, name: dns.name.Name):
+    """The NSEC that shows ``name`` exists, if any: one owned by ``name`` or by a
+    name below it, or one whose next name is ``name`` or below it (``name`` is
+    then at least an empty non-terminal, RFC 4035 §3.1.3.2, RFC 8020 §2)."""
+    return next((n for n in nsecs if n.name.is_subdomain(name)
+                 or n[0].next.is_subdomain(name)), None)
 
 
 def _is_delegation_nsec(nsec_rrset: dns.rrset.RRset, zone: dns.name.Name) -> bool:
@@ -602,6 +613,12 @@ class _Validator:
         cover = next((n for n in nsecs if _covers(n, qname, zone)), None)
         if cover is None:
             raise _Outcome(BOGUS, f"no NSEC covers {qname}: the NXDOMAIN is unproven")
+        existing = _shown_to_exist(nsecs, qname)
+        if existing is not None:
+            raise _Outcome(BOGUS, f"the NSEC at {existing.name} shows that {qname} exists "
+                           f"(an empty non-terminal at least): it cannot be NXDOMAIN, and "
+                           "NXDOMAIN would deny every name below it (RFC 4035 §5.4, "
+                           "RFC 8020 §2)")
         encloser = _closest_encloser(cover, qname)
         wildcard = dns.name.from_text("*", encloser)
         if any(n.name == wildcard for n in nsecs):

@@ -217,3 +217,62 @@ def test_dane_sender_defers_under_the_renamed_nsec(lab, root_wildcard):
     outcome = Sender(lab.net, "dane").send("Subject: x\r\n\r\nsecret\r\n", f"bob@{DOMAIN}")
     assert outcome.status == DEFERRED, outcome
     assert not smtp_attacker.saw("secret")
+
+
+# -- item 8: smaller NSEC rules ------------------------------------------------------------
+
+def nxdomain_at_empty_non_terminal(lab):
+    """The genuine NODATA answer for ``_tcp.mx`` (an empty non-terminal: the NSEC
+    at ``mx`` points to ``_25._tcp.mx``) with its rcode turned into NXDOMAIN. A
+    resolver following RFC 8020 would then deny everything below it, the TLSA
+    name included."""
+    lab.dns_attack("rcode", f"_tcp.{MX}", "A", rcode="NXDOMAIN")
+
+
+def nsec_outside_its_zone(lab):
+    """An NSEC owned by ``example.`` but signed by dane-only.example (what only a
+    careless or compromised signer makes), whose span covers the TLSA name and
+    the wildcard ``*.dane-only.example``."""
+    lab.dns_attack("serve", TLSA, "TLSA", rcode="NXDOMAIN", authority=[
+        Genuine(DOMAIN, DOMAIN, "SOA"),
+        *signed(lab, "example", "NSEC", [f"zz.{DOMAIN}. A RRSIG NSEC"])])
+
+
+SMALL_RULES = {
+    "NXDOMAIN at an empty non-terminal": (
+        nxdomain_at_empty_non_terminal, f"_tcp.{MX}", "A", "empty non-terminal"),
+    "NSEC owned outside its signer's zone": (
+        nsec_outside_its_zone, TLSA, "TLSA", "lies outside dane-only.example"),
+}
+
+
+@pytest.mark.parametrize("case", SMALL_RULES)
+def test_small_nsec_rules(lab, case):
+    set_up, name, rdtype, words = SMALL_RULES[case]
+    set_up(lab)
+    lookup = resolve(name, rdtype, lab.net)
+    assert lookup.status == BOGUS and lookup.rrset is None, lookup
+    assert words in lookup.reason, lookup
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize("case", SMALL_RULES)
+def test_delv_agrees_on_small_nsec_rules(lab, case):
+    set_up, name, rdtype, _ = SMALL_RULES[case]
+    set_up(lab)
+    text = delv(lab, rdtype, name)
+    assert delv_verdict(text) == BOGUS, text
+
+
+def test_nsec_next_name_leaving_the_zone_proves_nothing_beyond_it():
+    """A (malformed) NSEC of dane-only.example whose next name is in another zone
+    covers the names after its owner in its own zone, and none outside it, not
+    even between its owner and next name in canonical order (RFC 4034 §4.1.1)."""
+    from helpers.dnssec import _covers
+
+    zone = _n(DOMAIN)
+    nsec = dns.rrset.from_text(f"ns1.{DOMAIN}.", TTL, "IN", "NSEC", "zzz.example. A RRSIG NSEC")
+    assert _covers(nsec, _n(f"x.{DOMAIN}"), zone)
+    assert not _covers(nsec, _n(f"a.{DOMAIN}"), zone)
+    for outside in ("example.com", "e.example", f"x.{DOMAIN}x", "zz.example"):
+        assert not _covers(nsec, _n(outside), zone), outside
