@@ -30,9 +30,10 @@ over hashed names, one function each beside RFC 5155 §8: ``prove_no_ds_nsec3``
 (§8.9, §8.6 with Opt-Out), ``closest_encloser_nsec3`` (§8.3),
 ``prove_nxdomain_nsec3`` (§8.4), ``prove_nodata_nsec3`` (§8.5-§8.7) and
 ``prove_wildcard_answer_nsec3`` (§8.8). A denial resting on an Opt-Out span is
-``insecure``, never ``secure`` (RFC 5155 §9.2); NSEC3 with more than
-:data:`MAX_NSEC3_ITERATIONS` iterations is ``insecure`` once its signature
-verifies (RFC 9276 §3.2).
+``insecure``, never ``secure`` (RFC 5155 §9.2); a proof resting on NSEC3
+with more than :data:`MAX_NSEC3_ITERATIONS` iterations is ``insecure`` once its
+signature verifies, counting only the records the proof uses
+(``within_limit``, RFC 9276 §3.2), and says so (``Lookup.nsec3_over_limit``).
 
 Every NSEC or NSEC3 used must be signed by the zone the walk found, and a
 parent's delegation NSEC or NSEC3 never proves anything below the cut (RFC
@@ -91,6 +92,13 @@ class Lookup:
     queries: int = 0
 
     @property
+    def nsec3_over_limit(self) -> bool:
+        """``insecure`` only because the NSEC3 proof used more hash iterations than
+        :data:`MAX_NSEC3_ITERATIONS` (RFC 9276 §3.2): not a proof that the zone is
+        unsigned, so a DANE client defers rather than drop DANE."""
+        return self.status == INSECURE and OVER_LIMIT in self.reason
+
+    @property
     def records(self) -> tuple[str, ...]:
         return tuple(r.to_text() for r in self.rrset) if self.rrset is not None else ()
 
@@ -108,6 +116,8 @@ class Lookup:
 
 
 class _Outcome(Exception):
+    opt_out = None  # (zone, keys) when insecure because of that zone's Opt-Out span
+
     def __init__(self, status: str, reason: str):
         super().__init__(reason)
         self.status, self.reason = status, reason
@@ -260,6 +270,9 @@ def _is_delegation_nsec(nsec_rrset: dns.rrset.RRset, zone: dns.name.Name) -> boo
 #: NSEC3 iterations above this make a proof ``insecure`` (RFC 9276 §3.2; 150 is the
 #: limit BIND, Unbound and Knot used when RFC 9276 was written, its Appendix A).
 MAX_NSEC3_ITERATIONS = 150
+#: Words every "insecure because of the iteration limit" reason carries (see
+#: :attr:`Lookup.nsec3_over_limit`); a name's text form cannot contain them.
+OVER_LIMIT = "above the NSEC3 iteration limit (RFC 9276 §3.2)"
 _NSEC3_SHA1, _OPT_OUT = 1, 0x01
 
 
@@ -592,7 +605,8 @@ class _Validator:
     def prove_negative(self, response, qname, rdtype) -> str:
         """No records: proven by NSEC from the zone that holds ``qname``, or
         ``insecure`` if that zone is below a proven unsigned delegation."""
-        zone, keys = self.walk(qname if rdtype != _DS else qname.parent())
+        zone, keys = self.walk_past_opt_out(qname if rdtype != _DS else qname.parent(),
+                                            response, qname, rdtype)
         nsecs = self.nsecs(response, zone, keys)
         if not nsecs:
             if any(r.rdtype == _NSEC3 for r in response.authority):
@@ -606,6 +620,29 @@ class _Validator:
         if response.rcode() == dns.rcode.NXDOMAIN:
             return self.prove_nxdomain(nsecs, qname, zone)
         return self.prove_nodata(nsecs, qname, rdtype, zone)
+
+    def walk_past_opt_out(self, name, response, qname, rdtype):
+        """:meth:`walk`; but when the walk ends ``insecure`` in an Opt-Out span
+        and the answer's denial comes from that very zone (its SOA or NSEC3
+        records), the denial the answer owes must still be complete: an
+        incomplete NXDOMAIN or wildcard NODATA proof is ``bogus``, not excused
+        by the span (RFC 5155 §8.4, §8.7). A complete one stays ``insecure``
+        (RFC 5155 §9.2)."""
+        try:
+            return self.walk(name)
+        except _Outcome as o:
+            if o.opt_out is None:
+                raise
+            zone, keys = o.opt_out
+            if any((r.rdtype == _SOA and r.name == zone)
+                   or (r.rdtype == _NSEC3 and r.name.parent() == zone)
+                   for r in response.authority):
+                try:
+                    self.prove_negative_nsec3(response, qname, rdtype, zone, keys)
+                except _Outcome as answer:
+                    if answer.status != INSECURE:
+                        raise answer from None
+            raise o from None
 
     def prove_nxdomain(self, nsecs, qname, zone) -> str:
         """NXDOMAIN (RFC 4035 §5.4, §3.1.3.2): an NSEC covers the name, and an NSEC
@@ -663,12 +700,10 @@ class _Validator:
 
     def nsec3s(self, response, zone, keys) -> list[dns.rrset.RRset]:
         """The NSEC3 records of the answer a validator may use, each verified as
-        signed by ``zone``. Those with an unknown hash algorithm or unknown flags
-        are ignored (RFC 5155 §8.1, §8.2). Iterations above
-        :data:`MAX_NSEC3_ITERATIONS` make the answer ``insecure`` (RFC 9276 §3.2's
-        MAY; its other choice, SERVFAIL, would make such zones unreachable), but
-        only once the record's signature verifies (RFC 9276 §3.2, RFC 5155 §10.3),
-        so nobody on the path can raise the count."""
+        signed by ``zone`` (:meth:`verify_denial`). Those with an unknown hash
+        algorithm or unknown flags are ignored (RFC 5155 §8.1, §8.2). Their
+        iteration counts are judged only on the records a proof uses
+        (:meth:`within_limit`), so one that proves nothing changes nothing."""
         found = [r for r in response.authority if r.rdtype == _NSEC3
                  and r[0].algorithm == _NSEC3_SHA1 and not r[0].flags & ~_OPT_OUT]
         for nsec3 in found:
@@ -677,21 +712,32 @@ class _Validator:
         if not usable:
             raise _Outcome(BOGUS, f"no usable NSEC3 of {zone} in the answer "
                            "(RFC 5155 §8.1, §8.2)")
-        costly = next((r for r in usable if r[0].iterations > MAX_NSEC3_ITERATIONS), None)
+        return usable
+
+    def within_limit(self, used, zone) -> None:
+        """RFC 9276 §3.2: a proof resting on an NSEC3 with more than
+        :data:`MAX_NSEC3_ITERATIONS` iterations is ``insecure`` (its other choice,
+        SERVFAIL, would make such zones unreachable). The course's reading, so
+        that an attacker cannot turn a signed name with TLSA records into "no
+        DANE": only the NSEC3 records that match or cover the names the proof
+        needs count (a replayed costly record that proves nothing is ignored,
+        and the proof must still be complete), the verdict comes only after the
+        proof and the signatures hold, and the reason carries
+        :data:`OVER_LIMIT`, which :attr:`Lookup.nsec3_over_limit` reads: a DANE
+        lookup defers on it instead of dropping DANE (``helpers.dane.lookup``)."""
+        costly = next((r for r in used if r[0].iterations > MAX_NSEC3_ITERATIONS), None)
         if costly is not None:
             self.note(f"NSEC3 of {zone} uses {costly[0].iterations} iterations, above "
                       f"{MAX_NSEC3_ITERATIONS}: treated as insecure (RFC 9276 §3.2)")
-            raise _Outcome(INSECURE, f"the NSEC3 records of {zone} use {costly[0].iterations} "
-                           f"hash iterations, more than {MAX_NSEC3_ITERATIONS}: "
-                           "insecure (RFC 9276 §3.2)")
-        return usable
+            raise _Outcome(INSECURE, f"the NSEC3 proof from {zone} uses "
+                           f"{costly[0].iterations} hash iterations, {OVER_LIMIT}")
 
     def closest_encloser_nsec3(self, nsec3s, qname, zone):
         """The closest encloser proof (RFC 5155 §8.3): the longest ancestor of
         ``qname`` with a matching NSEC3 (the closest encloser, which must not be
         the parent's side of a cut: NS without SOA, or DNAME, RFC 6840 §4.1), and
         an NSEC3 covering the next closer name, one label longer. Returns
-        (closest encloser, next closer name, the covering NSEC3)."""
+        (closest encloser, next closer name, the covering NSEC3, the matching one)."""
         encloser, match = qname, None
         while match is None and encloser != zone:
             encloser = encloser.parent()
@@ -708,7 +754,7 @@ class _Validator:
         if cover is None:
             raise _Outcome(BOGUS, f"no NSEC3 of {zone} covers {next_closer}, the next closer "
                            f"name of {qname}: no closest encloser proof (RFC 5155 §8.3)")
-        return encloser, next_closer, cover
+        return encloser, next_closer, cover, match
 
     def prove_no_ds_nsec3(self, child, response, zone, keys) -> bool:
         """:meth:`prove_no_ds` with NSEC3 (RFC 5155 §8.9, §8.6). Either an NSEC3
@@ -716,8 +762,10 @@ class _Validator:
         (``insecure``), no NS a name that is no zone cut (True); or a closest
         encloser proof for ``child`` whose NSEC3 covering the next closer name has
         the Opt-Out flag: an unsigned delegation may hide in that span, so
-        ``insecure`` (RFC 5155 §6, §9.2, RFC 6840 §4.4); without Opt-Out,
-        ``child`` does not exist (False)."""
+        ``insecure`` (RFC 5155 §6, §9.2, RFC 6840 §4.4), an outcome that names
+        the zone (``opt_out``) so the answer's own proof is still checked
+        (:meth:`walk_past_opt_out`); without Opt-Out, ``child`` does not exist
+        (False)."""
         nsec3s = self.nsec3s(response, zone, keys)
         match = next((n for n in nsec3s if _nsec3_matches(n, child)), None)
         if match is not None:
@@ -725,32 +773,47 @@ class _Validator:
             if _DS in types or _SOA in types:
                 raise _Outcome(BOGUS, f"the NSEC3 matching {child} does not deny a DS from the "
                                f"parent side ({zone}) (RFC 5155 §8.9, RFC 6840 §4.4)")
+            self.within_limit([match], zone)
             if _NS in types:
                 self.note(f"{child}: NSEC3 signed by {zone} matches a delegation with no DS: "
                           "an unsigned zone")
                 raise _Outcome(INSECURE, f"{child} is not signed (its parent {zone} proves "
                                "there is no DS with NSEC3, RFC 5155 §8.9)")
             return True
-        encloser, next_closer, cover = self.closest_encloser_nsec3(nsec3s, child, zone)
+        encloser, next_closer, cover, at_encloser = self.closest_encloser_nsec3(
+            nsec3s, child, zone)
+        self.within_limit([at_encloser, cover], zone)
         if cover[0].flags & _OPT_OUT:
             self.note(f"{child}: an Opt-Out NSEC3 signed by {zone} covers {next_closer}, "
                       f"below the closest encloser {encloser}: no signed delegation there")
-            raise _Outcome(INSECURE, f"no signed zone at {child}: an Opt-Out NSEC3 of its "
-                           f"parent {zone} covers it, so it is at most an unsigned delegation "
-                           "(RFC 5155 §6, §8.9; not authenticated, §9.2)")
+            outcome = _Outcome(INSECURE, f"no signed zone at {child}: an Opt-Out NSEC3 of its "
+                               f"parent {zone} covers it, so it is at most an unsigned "
+                               "delegation (RFC 5155 §6, §8.9; not authenticated, §9.2)")
+            outcome.opt_out = (zone, keys)
+            raise outcome
         return False
 
     def prove_wildcard_answer_nsec3(self, qname, encloser, response, zone, keys) -> None:
         """:meth:`prove_wildcard_answer` with NSEC3 (RFC 5155 §8.8): an NSEC3 covers
-        the next closer name, so no closer name could have answered."""
+        the next closer name, so no closer name could have answered. If that
+        NSEC3 has Opt-Out, an unsigned delegation may hide there (the true
+        answer would then come from it): ``insecure``, never ``secure`` (RFC
+        5155 §9.2; Appendix B.4 shows such an answer)."""
         next_closer = qname.split(len(encloser) + 1)[1]
-        if any(_nsec3_covers(n, next_closer) for n in self.nsec3s(response, zone, keys)):
-            self.note(f"{qname} was expanded from the wildcard *.{encloser}; an NSEC3 "
-                      f"covering {next_closer} proves no closer name exists")
-            return
-        raise _Outcome(BOGUS, f"the answer for {qname} comes from the wildcard *.{encloser}, "
-                       f"but no NSEC3 covers the next closer name {next_closer} "
-                       "(RFC 5155 §8.8)")
+        cover = next((n for n in self.nsec3s(response, zone, keys)
+                      if _nsec3_covers(n, next_closer)), None)
+        if cover is None:
+            raise _Outcome(BOGUS, f"the answer for {qname} comes from the wildcard "
+                           f"*.{encloser}, but no NSEC3 covers the next closer name "
+                           f"{next_closer} (RFC 5155 §8.8)")
+        self.within_limit([cover], zone)
+        self.note(f"{qname} was expanded from the wildcard *.{encloser}; an NSEC3 "
+                  f"covering {next_closer} proves no closer name exists")
+        if cover[0].flags & _OPT_OUT:
+            raise _Outcome(INSECURE, f"the answer for {qname} comes from the wildcard "
+                           f"*.{encloser}, but the NSEC3 covering {next_closer} has Opt-Out: "
+                           "an unsigned delegation may hide there, so the answer is not "
+                           "authenticated (RFC 5155 §9.2)")
 
     def prove_negative_nsec3(self, response, qname, rdtype, zone, keys) -> str:
         """:meth:`prove_negative` when the zone answered with NSEC3."""
@@ -767,14 +830,17 @@ class _Validator:
         if any(_nsec3_matches(n, qname) for n in nsec3s):
             raise _Outcome(BOGUS, f"an NSEC3 matches {qname}, so it exists: the NXDOMAIN is "
                            "contradicted (RFC 5155 §8.4)")
-        encloser, next_closer, cover = self.closest_encloser_nsec3(nsec3s, qname, zone)
+        encloser, next_closer, cover, at_encloser = self.closest_encloser_nsec3(
+            nsec3s, qname, zone)
         wildcard = dns.name.from_text("*", encloser)
         if any(_nsec3_matches(n, wildcard) for n in nsec3s):
             raise _Outcome(BOGUS, f"the NSEC3 matching {wildcard} shows that the wildcard "
                            f"exists: {qname} cannot be NXDOMAIN (RFC 5155 §8.4)")
-        if not any(_nsec3_covers(n, wildcard) for n in nsec3s):
+        no_wildcard = next((n for n in nsec3s if _nsec3_covers(n, wildcard)), None)
+        if no_wildcard is None:
             raise _Outcome(BOGUS, f"no NSEC3 proves that no wildcard *.{encloser} matches "
                            f"{qname}: the NXDOMAIN is unproven (RFC 5155 §8.4)")
+        self.within_limit([at_encloser, cover, no_wildcard], zone)
         if cover[0].flags & _OPT_OUT:
             self.note(f"an Opt-Out NSEC3 covers {next_closer}: {qname} may be below an "
                       "unsigned delegation")
@@ -791,7 +857,8 @@ class _Validator:
         DS (RFC 6840 §4.1); for DS without a match, a closest encloser proof whose
         next-closer NSEC3 has Opt-Out: ``insecure`` (§8.6); or, for a name that
         does not exist, a closest encloser proof and the NSEC3 matching the
-        wildcard lacks the type (§8.7)."""
+        wildcard lacks the type (§8.7), ``insecure`` if the next closer name's
+        NSEC3 has Opt-Out (§9.2)."""
         type_text = dns.rdatatype.to_text(rdtype)
         match = next((n for n in nsec3s if _nsec3_matches(n, qname)), None)
         if match is not None:
@@ -803,11 +870,14 @@ class _Validator:
                 raise _Outcome(BOGUS, f"the NSEC3 matching {qname} is the parent's side of a "
                                f"zone cut: it proves nothing about its {type_text} records "
                                "(RFC 6840 §4.1)")
+            self.within_limit([match], zone)
             self.note(f"NSEC3 matching {qname} proves it has no {type_text} records")
             return "no such records: proven by signed NSEC3"
-        encloser, next_closer, cover = self.closest_encloser_nsec3(nsec3s, qname, zone)
+        encloser, next_closer, cover, at_encloser = self.closest_encloser_nsec3(
+            nsec3s, qname, zone)
         if rdtype == _DS:
             if cover[0].flags & _OPT_OUT:
+                self.within_limit([at_encloser, cover], zone)
                 self.note(f"an Opt-Out NSEC3 covers {next_closer}: no signed delegation there")
                 raise _Outcome(INSECURE, f"no NSEC3 matches {qname}, and the one covering it "
                                "has Opt-Out: an unsigned delegation at most (RFC 5155 §8.6)")
@@ -818,8 +888,14 @@ class _Validator:
         if at_wild is not None:
             types = _nsec_types(at_wild[0])
             if rdtype not in types and _CNAME not in types:
+                self.within_limit([at_encloser, cover, at_wild], zone)
                 self.note(f"{qname} matches the wildcard {wildcard}, whose NSEC3 proves "
                           f"it has no {type_text} records")
+                if cover[0].flags & _OPT_OUT:
+                    raise _Outcome(INSECURE, f"{qname} matches the wildcard {wildcard}, which "
+                                   f"has no {type_text} records, but the NSEC3 covering "
+                                   f"{next_closer} has Opt-Out: not authenticated "
+                                   "(RFC 5155 §9.2)")
                 return "no such records (wildcard): proven by signed NSEC3"
         raise _Outcome(BOGUS, f"no NSEC3 proves that {qname} has no {type_text} records "
                        "(RFC 5155 §8.5, §8.7)")

@@ -12,6 +12,7 @@ the test says why.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 
 import dns.dnssec
@@ -276,3 +277,170 @@ def test_nsec_next_name_leaving_the_zone_proves_nothing_beyond_it():
     assert not _covers(nsec, _n(f"a.{DOMAIN}"), zone)
     for outside in ("example.com", "e.example", f"x.{DOMAIN}x", "zz.example"):
         assert not _covers(nsec, _n(outside), zone), outside
+
+
+# -- NSEC3 zones: iteration limit (item 3), Opt-Out and wildcards (item 5) ------------------
+
+OPTOUT, SIGNED, COSTLY = "optout.example", "signed.optout.example", "costly.example"
+SIGNED_TLSA = f"_25._tcp.mx.{SIGNED}"
+COSTLY_TLSA = f"_25._tcp.mx.{COSTLY}"
+
+
+@pytest.fixture(scope="module")
+def nsec3_lab():
+    from helpers.lab import Lab
+    from helpers.lab.scenarios import NSEC3_SCENARIOS
+
+    with Lab(seed=1, scenarios=NSEC3_SCENARIOS) as lab:
+        yield lab
+
+
+@pytest.fixture
+def lab3(nsec3_lab):
+    nsec3_lab.reset()
+    yield nsec3_lab
+    nsec3_lab.reset()
+
+
+def nsec3_denial(lab, qname: str, rdtype: str, *, without: str | None = None):
+    """The lab server's genuine signed denial for ``qname``/``rdtype`` (SOA,
+    NSEC3 records and RRSIGs), less the NSEC3 that matches or covers ``without``."""
+    from helpers.dnssec import _nsec3_covers, _nsec3_matches
+
+    response = lab.net.query(qname, rdtype, dnssec=True)
+    drop = {r.name for r in response.authority if r.rdtype == dns.rdatatype.NSEC3
+            and without is not None and (_nsec3_matches(r, _n(without))
+                                         or _nsec3_covers(r, _n(without)))}
+    return response.rcode(), [r for r in response.authority if r.name not in drop]
+
+
+def replayed_costly_nsec3(lab):
+    """An older NSEC3 of optout.example with 151 iterations, genuinely signed by
+    the zone (its signature still valid), replayed as the answer to the DS
+    question for its signed child: a tiny span that covers nothing asked."""
+    from helpers.lab.nsec3 import Nsec3, hashed_owner
+
+    owner = hashed_owner(_n(f"old.{OPTOUT}"), _n(OPTOUT), Nsec3(iterations=151))
+    digest = bytearray(base64.b32hexdecode(owner[0].upper()))
+    digest[-1] ^= 1
+    following = base64.b32hexencode(bytes(digest)).decode()
+    lab.dns_attack("serve", SIGNED, "DS", authority=[
+        Genuine(OPTOUT, OPTOUT, "SOA"),
+        *signed(lab, owner.to_text().rstrip("."), "NSEC3", [f"1 1 151 - {following} NS"],
+                key_label=OPTOUT, signer=OPTOUT)])
+
+
+def costly_zone_replay(lab):
+    """costly.example (151 iterations) publishes TLSA records; the attacker answers
+    the TLSA question with the zone's genuine NXDOMAIN proof for another name."""
+    lab.set_records(COSTLY, COSTLY_TLSA, "TLSA", ["3 1 1 " + "ab" * 32])
+    lab.dns_attack("replay", COSTLY_TLSA, "TLSA", of=f"nope.{COSTLY}", of_type="A")
+
+
+ITERATION_FORGERIES = {
+    "replayed costly NSEC3 of the parent": (replayed_costly_nsec3, f"mx.{SIGNED}"),
+    "costly zone's NSEC3 replayed against its TLSA records": (costly_zone_replay,
+                                                              f"mx.{COSTLY}"),
+}
+
+
+@pytest.mark.parametrize("case", ITERATION_FORGERIES)
+def test_costly_nsec3_is_no_downgrade_to_no_dane(lab3, case):
+    """The course's reading of RFC 9276 §3.2 (which allows "insecure" or SERVFAIL
+    above the limit), chosen so that an attacker cannot turn a signed name with
+    TLSA records into "no DANE": an NSEC3 counts only where it matches or
+    covers a name the proof needs, and only a complete proof is judged by its
+    iterations, so a replayed costly record that proves nothing about the
+    child leaves the DS proof missing (bogus); and an over-limit proof on the
+    path of a DANE lookup (here the DS walk inside costly.example) is
+    "insecure" with ``nsec3_over_limit`` set, on which a DANE lookup defers
+    instead of dropping DANE. Not compared with delv: BIND, like the validator
+    before this fix, answers "insecure" as soon as it meets such a record."""
+    from helpers.dane import lookup_tlsa
+    from helpers.sender import DEFERRED, Sender
+
+    set_up, mx = ITERATION_FORGERIES[case]
+    set_up(lab3)
+    lookup = resolve(f"_25._tcp.{mx}", "TLSA", lab3.net)
+    assert lookup.rrset is None and (lookup.status == BOGUS or lookup.nsec3_over_limit), lookup
+    if "parent" in case:
+        assert lookup.status == BOGUS, lookup
+    found = lookup_tlsa(mx, lab3.net)
+    assert found.status not in (SECURE, INSECURE), found
+    outcome = Sender(lab3.net, "auto").send("Subject: x\r\n\r\ny\r\n", f"bob@{mx[3:]}")
+    assert outcome.status == DEFERRED, outcome
+
+
+def test_costly_proof_on_a_dane_lookup_defers(lab3):
+    """A genuine over-limit proof ("no TLSA" for mx.costly.example) is insecure
+    to DNSSEC, and says so (``nsec3_over_limit``), but for DANE it proves
+    nothing either way: the DANE lookup is an error and the sender defers,
+    rather than drop DANE on a proof it did not check."""
+    from helpers.dane import lookup_tlsa
+    from helpers.sender import DEFERRED, Sender
+
+    lookup = resolve(COSTLY_TLSA, "TLSA", lab3.net)
+    assert lookup.status == INSECURE and lookup.nsec3_over_limit, lookup
+    assert "RFC 9276 §3.2" in lookup.reason
+    found = lookup_tlsa(f"mx.{COSTLY}", lab3.net)
+    assert found.status not in (SECURE, INSECURE) and "iteration limit" in found.reason, found
+    outcome = Sender(lab3.net, "dane").send("Subject: x\r\n\r\ny\r\n", f"bob@{COSTLY}")
+    assert outcome.status == DEFERRED, outcome
+
+
+def opt_out_wildcard(lab):
+    lab.set_records(OPTOUT, f"*.w.{OPTOUT}", "TXT", ['"from the wildcard"'])
+
+
+def test_wildcard_answer_over_an_opt_out_span_is_insecure(lab3):
+    """RFC 5155 §9.2 (Appendix B.4's example): the NSEC3 covering the next closer
+    name has Opt-Out, so an unsigned delegation could hold the real answer: the
+    wildcard-expanded answer is insecure (data kept), never secure."""
+    opt_out_wildcard(lab3)
+    lookup = resolve(f"a.w.{OPTOUT}", "TXT", lab3.net)
+    assert lookup.status == INSECURE, lookup
+    assert lookup.records == ('"from the wildcard"',) and "Opt-Out" in lookup.reason
+
+
+def incomplete_nxdomain(lab):
+    """NXDOMAIN in the Opt-Out zone without the NSEC3 that covers the wildcard."""
+    rcode, authority = nsec3_denial(lab, f"nope.{OPTOUT}", "A", without=f"*.{OPTOUT}")
+    lab.dns_attack("serve", f"nope.{OPTOUT}", "A", rcode="NXDOMAIN", authority=authority)
+    return f"nope.{OPTOUT}", "A"
+
+
+def incomplete_wildcard_nodata(lab):
+    """Wildcard NODATA (no MX at a.w, RFC 5155 §8.7) without the NSEC3 matching
+    the wildcard."""
+    opt_out_wildcard(lab)
+    rcode, authority = nsec3_denial(lab, f"a.w.{OPTOUT}", "MX", without=f"*.w.{OPTOUT}")
+    lab.dns_attack("serve", f"a.w.{OPTOUT}", "MX", authority=authority)
+    return f"a.w.{OPTOUT}", "MX"
+
+
+INCOMPLETE = {"NXDOMAIN": incomplete_nxdomain, "wildcard NODATA": incomplete_wildcard_nodata}
+
+
+@pytest.mark.parametrize("case", INCOMPLETE)
+def test_opt_out_on_the_walk_does_not_excuse_an_incomplete_proof(lab3, case):
+    """The DS walk meets the Opt-Out span first (``insecure``), but the answer's
+    own denial from that zone is still owed in full (RFC 5155 §8.4, §8.7)."""
+    name, rdtype = INCOMPLETE[case](lab3)
+    lookup = resolve(name, rdtype, lab3.net)
+    assert lookup.status == BOGUS, lookup
+    lab3.stop_dns_attack()
+    assert resolve(name, rdtype, lab3.net).status == INSECURE  # complete: Opt-Out
+
+
+@pytest.mark.tools
+def test_delv_agrees_on_opt_out(lab3):
+    """delv agrees on the wildcard answer (insecure) and the incomplete NXDOMAIN
+    (bogus). Not on the incomplete wildcard NODATA: BIND takes any NODATA whose
+    next closer name an Opt-Out NSEC3 covers as insecure (as RFC 5155 §8.6
+    allows for DS only) without asking for the wildcard's NSEC3; the course
+    follows §8.7, which requires it."""
+    opt_out_wildcard(lab3)
+    assert delv_verdict(delv(lab3, "TXT", f"a.w.{OPTOUT}")) == INSECURE
+    name, rdtype = incomplete_nxdomain(lab3)
+    text = delv(lab3, rdtype, name)
+    assert delv_verdict(text) == BOGUS, text
