@@ -444,3 +444,35 @@ def test_delv_agrees_on_opt_out(lab3):
     name, rdtype = incomplete_nxdomain(lab3)
     text = delv(lab3, rdtype, name)
     assert delv_verdict(text) == BOGUS, text
+
+
+NSEC3_ZONE = "nsec3.example"
+NSEC3_TLSA = f"_25._tcp.mx.{NSEC3_ZONE}"
+
+
+def renamed_wildcard_nsec3(lab):
+    """A zone whose signer put an NSEC3 RRset at a wildcard owner (nothing forbids
+    publishing one): renamed to the hashed owner of the TLSA name, with no TLSA
+    bit, it would "match" that name and deny its TLSA records."""
+    from helpers.lab.nsec3 import hashed_owner
+
+    lab.forge_records(NSEC3_ZONE, f"*.{NSEC3_ZONE}", "NSEC3",
+                      ["1 0 0 - 2DUACKA7UPV2H2NOACOTIFSAG7DUKTMU"], signed_with=NSEC3_ZONE)
+    spec = lab.zones.specs[NSEC3_ZONE]
+    owner = hashed_owner(_n(NSEC3_TLSA), _n(NSEC3_ZONE), spec.nsec3).to_text().rstrip(".")
+    lab.dns_attack("serve", NSEC3_TLSA, "TLSA", authority=[
+        Genuine(NSEC3_ZONE, NSEC3_ZONE, "SOA"),
+        Genuine(NSEC3_ZONE, f"*.{NSEC3_ZONE}", "NSEC3", expanded_to=owner)])
+
+
+def test_wildcard_expanded_nsec3_proves_nothing(lab3):
+    renamed_wildcard_nsec3(lab3)
+    lookup = resolve(NSEC3_TLSA, "TLSA", lab3.net)
+    assert lookup.status == BOGUS and "expanded from a wildcard" in lookup.reason, lookup
+
+
+@pytest.mark.tools
+def test_delv_rejects_wildcard_expanded_nsec3(lab3):
+    renamed_wildcard_nsec3(lab3)
+    text = delv(lab3, "TLSA", NSEC3_TLSA)
+    assert delv_verdict(text) == BOGUS, text
