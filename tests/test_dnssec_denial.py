@@ -133,7 +133,7 @@ def test_trust_anchor_with_only_unsupported_digests_is_insecure(lab):
     net = dataclasses.replace(lab.net, trust_anchor=" ".join(anchor) + "\n")
     lookup = resolve(TLSA, "TLSA", net)
     assert lookup.status == INSECURE and "does not support" in lookup.reason, lookup
-    assert lookup.records == resolve(TLSA, "TLSA", lab.net).records != ()
+    assert sorted(lookup.records) == sorted(resolve(TLSA, "TLSA", lab.net).records) != []
 
 
 # -- item 1: a wildcard's NSEC, renamed, proves nothing (CVE-2017-15105 class) ---------------
