@@ -724,7 +724,12 @@ class _Validator:
         and the proof must still be complete), the verdict comes only after the
         proof and the signatures hold, and the reason carries
         :data:`OVER_LIMIT`, which :attr:`Lookup.nsec3_over_limit` reads: a DANE
-        lookup defers on it instead of dropping DANE (``helpers.dane.lookup``)."""
+        lookup defers on it instead of dropping DANE (``helpers.dane.lookup``).
+        On the DS walk the limit applies only where the proof would end in
+        ``insecure`` (an unsigned delegation, an Opt-Out span): a costly proof
+        that a name is no zone cut keeps the walk in the signed zone, which
+        asks more of the answer, not less, so stripping a costly zone's
+        signatures cannot make its data "insecure"."""
         costly = next((r for r in used if r[0].iterations > MAX_NSEC3_ITERATIONS), None)
         if costly is not None:
             self.note(f"NSEC3 of {zone} uses {costly[0].iterations} iterations, above "
@@ -773,8 +778,8 @@ class _Validator:
             if _DS in types or _SOA in types:
                 raise _Outcome(BOGUS, f"the NSEC3 matching {child} does not deny a DS from the "
                                f"parent side ({zone}) (RFC 5155 §8.9, RFC 6840 §4.4)")
-            self.within_limit([match], zone)
             if _NS in types:
+                self.within_limit([match], zone)
                 self.note(f"{child}: NSEC3 signed by {zone} matches a delegation with no DS: "
                           "an unsigned zone")
                 raise _Outcome(INSECURE, f"{child} is not signed (its parent {zone} proves "
@@ -782,8 +787,8 @@ class _Validator:
             return True
         encloser, next_closer, cover, at_encloser = self.closest_encloser_nsec3(
             nsec3s, child, zone)
-        self.within_limit([at_encloser, cover], zone)
         if cover[0].flags & _OPT_OUT:
+            self.within_limit([at_encloser, cover], zone)
             self.note(f"{child}: an Opt-Out NSEC3 signed by {zone} covers {next_closer}, "
                       f"below the closest encloser {encloser}: no signed delegation there")
             outcome = _Outcome(INSECURE, f"no signed zone at {child}: an Opt-Out NSEC3 of its "
