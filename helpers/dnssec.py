@@ -7,7 +7,9 @@ RFC 4035 §4.3's states:
 - ``secure``: the chain of trust holds;
 - ``insecure``: a signed NSEC or NSEC3 at a real delegation on the way down
   from the trust anchor proves that the zone holding the name has no DS (is
-  unsigned), or an NSEC3 Opt-Out span says no signed zone is there (RFC 5155 §6);
+  unsigned), or an NSEC3 Opt-Out span says no signed zone is there (RFC 5155 §6),
+  or its DS records (or the trust anchor) name only algorithms or digest types
+  this validator does not support (``_usable_ds``, RFC 4035 §5.2, RFC 8624 §3);
 - ``bogus``: a signature, key or proof that should be there is wrong or missing;
 - ``error``: no usable answer (timeout, REFUSED).
 
@@ -35,9 +37,10 @@ with more than :data:`MAX_NSEC3_ITERATIONS` iterations is ``insecure`` once its
 signature verifies, counting only the records the proof uses
 (``within_limit``, RFC 9276 §3.2), and says so (``Lookup.nsec3_over_limit``).
 
-Every NSEC or NSEC3 used must be signed by the zone the walk found, and a
-parent's delegation NSEC or NSEC3 never proves anything below the cut (RFC
-6840 §4.1). A lookup
+Every NSEC or NSEC3 used must be signed by the zone the walk found, owned
+inside it and not expanded from a wildcard (``verify_denial``, RFC 4035
+§5.3.1, §5.3.4), and a parent's delegation NSEC or NSEC3 never proves anything
+below the cut (RFC 6840 §4.1). A lookup
 asks each question at most once, remembers failures, and gives up as ``bogus``
 after :data:`MAX_QUERIES` questions, so a forger cannot make it loop. Every step
 is recorded in ``Lookup.chain`` so notebooks can show the chain.
