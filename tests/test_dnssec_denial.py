@@ -355,8 +355,9 @@ def test_costly_nsec3_is_no_downgrade_to_no_dane(lab3, case):
     iterations, so a replayed costly record that proves nothing about the
     child leaves the DS proof missing (bogus); and an over-limit proof on the
     path of a DANE lookup is "insecure" with ``nsec3_over_limit`` set, on
-    which a DANE lookup defers instead of dropping DANE (next tests). Not compared with delv: BIND, like the validator
-    before this fix, answers "insecure" as soon as it meets such a record."""
+    which a DANE lookup defers instead of dropping DANE (next tests). Not
+    compared with delv: BIND, like the validator before this fix, answers
+    "insecure" as soon as it meets such a record."""
     from helpers.dane import lookup_tlsa
     from helpers.sender import DEFERRED, Sender
 
