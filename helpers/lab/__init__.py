@@ -572,8 +572,8 @@ class Lab:
         self._require_running()
         self.stop_attack()
         self.stop_dns_attack()
+        self.zones.restore_ds()  # DS records changed with set_ds (before added domains go)
         self._remove_added()  # domains added with add_domain
-        self.zones.restore_ds()  # DS records changed with set_ds
         self.mailbox.clear()
         self._reset_reporting()
         self.https.requests.clear()

@@ -197,7 +197,6 @@ class Zones:
         self.specs: dict[str, ZoneSpec] = {}
         self.edited: set[str] = set()  # zones changed by set() since they were loaded
         self.zones: dict[dns.name.Name, dns.zone.Zone] = {}
-        self._saved_ds: dict[str, tuple[str, list[str]]] = {}  # set_ds: what to restore
         root_records: list[Record] = [("", "NS", "localhost."), ("localhost", "A", LAB_ADDRESS)]
         # A scenario below another scenario's domain is delegated from that zone
         # (e.g. a TLD-like zone), every other one from the root.
@@ -214,6 +213,7 @@ class Zones:
             self.load(s)
         self.specs[""] = ZoneSpec("", root_records, True)
         self._build(self.specs[""])
+        self._saved_ds: dict[str, tuple[str, list[str]]] = {}  # set_ds: what to restore
 
     def _build(self, spec: ZoneSpec) -> None:
         zone = build_zone(spec, self.seed)
