@@ -36,6 +36,8 @@ over hashed names, one function each beside RFC 5155 §8: ``prove_no_ds_nsec3``
 with more than :data:`MAX_NSEC3_ITERATIONS` iterations is ``insecure`` once its
 signature verifies, counting only the records the proof uses
 (``within_limit``, RFC 9276 §3.2), and says so (``Lookup.nsec3_over_limit``).
+These proofs of absence, NSEC and NSEC3, live in :mod:`helpers.dnssec_denial`
+(``DenialProofs``, which ``_Validator`` inherits).
 
 Every NSEC or NSEC3 used must be signed by the zone the walk found, owned
 inside it and not expanded from a wildcard (``verify_denial``, RFC 4035
