@@ -270,16 +270,42 @@ OTHER_QUESTIONS = [("dane-insecure.example", "SOA"), ("_25._tcp.mx1.example.com"
                    ("dane-insecure.example", "DS"), (MX, "A"), (DOMAIN, "DNSKEY")]
 
 
-def pool(zone: str, neighbour: str) -> list[Genuine]:
+#: Wildcards published for the splice test (issue 18 item 9): their NSEC records,
+#: renamed to any name they match, still verify (the CVE-2017-15105 forgery).
+SPLICE_WILDCARDS = {DOMAIN: f"*.{DOMAIN}", "example.com": "*.example.com",
+                    "": ("*.example", "*.com")}
+
+
+@pytest.fixture
+def wildcards(lab):
+    """Publish SPLICE_WILDCARDS (TXT) for one test; the root, which ``reset()``
+    does not restore, is cleaned up here."""
+    for zone in (DOMAIN, "example.com"):
+        lab.set_records(zone, SPLICE_WILDCARDS[zone], "TXT", ['"wildcard"'])
+    for owner in SPLICE_WILDCARDS[""]:
+        lab.zones.set("", owner, "TXT", ['"wildcard"'])
+    yield
+    for owner in SPLICE_WILDCARDS[""]:
+        lab.zones.set("", owner, "TXT", [])
+
+
+def pool(zone: str, neighbour: str, name: str) -> list[Genuine]:
     """Genuine signed records an attacker can fetch elsewhere and splice in: the
-    parent's NSEC at the zone cut, the zone's own NSECs and SOA, and records of
-    an unsigned zone."""
+    parent's NSEC at the zone cut, the zone's own NSECs and SOA, records of an
+    unsigned zone and of another signed zone, and wildcard NSECs renamed to
+    the looked-up name, to names on its way down and around it (issue 18 item 9)."""
+    other = "example.com" if zone == DOMAIN else DOMAIN
+    parent_wildcard = "*.example" if zone == DOMAIN else "*.com"
+    renamed = [Genuine(zone, f"*.{zone}", "NSEC", expanded_to=to)
+               for to in (name, f"!.{zone}", f"_tcp.{name}", neighbour)]
+    renamed += [Genuine("", parent_wildcard, "NSEC", expanded_to=to) for to in (zone, name)]
     return [Genuine("", zone, "NSEC"), Genuine("", zone, "DS"), Genuine("", "", "SOA"),
             Genuine(zone, zone, "SOA"), Genuine(zone, zone, "NSEC"),
             Genuine(zone, neighbour, "NSEC"), Genuine(zone, zone, "DNSKEY"),
             Genuine("", "dane-insecure.example", "NSEC"),
             Genuine("dane-insecure.example", "dane-insecure.example", "SOA"),
-            Genuine("example.com", "_25._tcp.mx1.example.com", "TLSA")]
+            Genuine("example.com", "_25._tcp.mx1.example.com", "TLSA"),
+            Genuine(other, other, "NSEC"), Genuine(other, other, "SOA"), *renamed]
 
 
 def actions(records: list[Genuine]):
@@ -309,16 +335,17 @@ FORGED_VALUES = {"TLSA": ["3 1 1 " + "ee" * 32], "MX": [f"10 {ROGUE}."], "A": ["
 @settings(max_examples=100, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_no_mutation_makes_a_signed_present_name_insecure_or_absent(lab, data):
+def test_no_mutation_makes_a_signed_present_name_insecure_or_absent(lab, wildcards, data):
     """Whatever an on-path attacker does to the answers (drop, swap or replace
-    records with genuine ones from other zones and names, strip signatures,
-    change the rcode), a name whose true answer is signed and present is never
-    ``insecure`` nor proven absent; if ``secure``, its records are the true ones;
-    and every lookup ends within the question budget."""
+    records with genuine ones from other zones and names, wildcard NSECs
+    renamed as a server expands them, strip signatures, change the rcode), a
+    name whose true answer is signed and present is never ``insecure`` nor
+    proven absent; if ``secure``, its records are the true ones; and every
+    lookup ends within the question budget."""
     name, rdtype, zone, neighbour = data.draw(st.sampled_from(TARGETS), label="target")
     # Most rules aim at the looked-up name and its type, where forgeries matter most.
     mutations = data.draw(st.lists(st.tuples(
-        actions(pool(zone, neighbour)),
+        actions(pool(zone, neighbour, name)),
         st.sampled_from([None, rdtype, rdtype, "DS", "DNSKEY", "SOA"]),
         st.sampled_from([True, True, False])), min_size=1, max_size=3), label="mutations")
     lab.stop_dns_attack()

@@ -84,6 +84,20 @@ def _records(lookup) -> tuple[tuple[TLSA, ...], int, int]:
     return tuple(out), malformed, unreadable
 
 
+def _over_limit(host: str, lookup, steps=None) -> TlsaLookup:
+    """An NSEC3 proof above the iteration limit on the way to the TLSA records is
+    "insecure" to DNSSEC (RFC 9276 §3.2), yet proves nothing: a replayed older
+    costly proof would otherwise switch DANE off for a signed name. So for DANE
+    it is an error, and the sender defers (RFC 7672 §2.2: a lookup that cannot
+    be trusted is never "no TLSA")."""
+    return TlsaLookup(host, host, ERROR, (),
+                      f"{lookup.name} {lookup.rdtype}: {lookup.reason}; an NSEC3 proof over "
+                      "the iteration limit proves nothing for DANE, so this MX cannot be "
+                      "used until the zone signs with fewer iterations (0 extra, RFC 9276 "
+                      "§3.1; limit §3.2; RFC 7672 §2.2)",
+                      steps if steps is not None else lookup.chain)
+
+
 def lookup_tlsa(mx_host: str, net: Network) -> TlsaLookup:
     """The TLSA records of ``mx_host`` port 25, validated (RFC 7672 §2.2)."""
     host = mx_host.rstrip(".").lower()
@@ -94,6 +108,8 @@ def lookup_tlsa(mx_host: str, net: Network) -> TlsaLookup:
         return TlsaLookup(host, host, address.status, (),
                           f"the address of {host} could not be validated ({address.reason}): "
                           "this MX cannot be used (RFC 7672 §2.2.2)", address.chain)
+    if address.nsec3_over_limit:
+        return _over_limit(host, address)
     if address.status == INSECURE:
         return TlsaLookup(host, host, INSECURE, (),
                           f"the address of {host} is not DNSSEC-signed, so TLSA records are "
@@ -113,6 +129,8 @@ def lookup_tlsa(mx_host: str, net: Network) -> TlsaLookup:
             return TlsaLookup(host, base, tlsa.status, (),
                               f"the TLSA lookup failed DNSSEC validation ({tlsa.reason}): "
                               "never treat that as 'no TLSA' (RFC 7672 §2.2)", tuple(steps))
+        if tlsa.nsec3_over_limit:
+            return _over_limit(host, tlsa, tuple(steps))
         if tlsa.status == INSECURE:
             return TlsaLookup(host, base, INSECURE, (),
                               f"the TLSA records are not DNSSEC-signed ({tlsa.reason}): they "

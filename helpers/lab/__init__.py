@@ -526,6 +526,20 @@ class Lab:
         signature = None if signed_with is None else (signed_with, signer or signed_with)
         self.zones.forge(domain.rstrip(".").lower(), owner, rdtype, values, signature)
 
+    def set_ds(self, domain: str, values: list[str]) -> None:
+        """Publish ``values`` (zone-file text) as the DS records of the signed lab
+        zone ``domain`` in its parent, re-signing the parent: e.g. a SHA-1 DS only
+        (``[lab.zones.ds(domain, "SHA1").to_text()]``), or one naming a digest type
+        or algorithm a validator does not support. ``reset()`` restores them."""
+        self._require_running()
+        self.scenario(domain)
+        if isinstance(values, str):
+            raise LabError(f"give the DS values as a list, e.g. [{values!r}]")
+        try:
+            self.zones.set_ds(domain.rstrip(".").lower(), list(values))
+        except ValueError as e:
+            raise LabError(f"nothing changed for {domain}'s DS: {e}") from None
+
     def attacker_dnskey(self, label: str = "attacker") -> str:
         """The DNSKEY (zone-file text) of a key the attacker made, for forgeries."""
         return dnssec_key(self.seed, label)[1].to_text()
@@ -581,6 +595,7 @@ class Lab:
         self._require_running()
         self.stop_attack()
         self.stop_dns_attack()
+        self.zones.restore_ds()  # DS records changed with set_ds (before added domains go)
         self._remove_added()  # domains added with add_domain
         for domain in self.dkim_keys:  # the reporting domains' zones, if an attack forged them
             if domain in self.zones.edited:

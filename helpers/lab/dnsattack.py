@@ -41,11 +41,17 @@ Action = Callable[[dns.message.Message, "DNSAttacker"], "dns.message.Message | N
 class Genuine:
     """A genuine RRset (with its RRSIGs) the lab's zones publish: what an
     attacker gets by asking the right question somewhere else. ``zone`` is the
-    zone to take it from ("" for the root): e.g. the parent's NSEC at a cut."""
+    zone to take it from ("" for the root): e.g. the parent's NSEC at a cut.
+    With ``expanded_to``, a record at a wildcard owner (``*.<name>``) comes as a
+    server synthesises it for a name the wildcard matches (RFC 4592 §3.3.1):
+    renamed, its RRSIG unchanged, whose Labels field still counts the
+    wildcard's labels (RFC 4034 §3.1.3). An attacker gets any such name by
+    asking for it; the renamed NSEC is the CVE-2017-15105 forgery."""
 
     zone: str
     owner: str
     rdtype: str
+    expanded_to: str | None = None
 
 
 def _name(text: str) -> dns.name.Name:
@@ -107,6 +113,11 @@ class DNSAttacker:
         node = zone.get_node(owner)
         if node is None or node.get_rdataset(dns.rdataclass.IN, rdtype) is None:
             raise ValueError(f"zone {ref.zone or '.'} has no {ref.rdtype} at {ref.owner}")
+        if ref.expanded_to is not None:
+            if not owner.is_wild() or not _name(ref.expanded_to).is_subdomain(owner.parent()):
+                raise ValueError(f"{ref.expanded_to} is not a name the wildcard {ref.owner} "
+                                 "matches (RFC 4592 §2.2)")
+            owner = _name(ref.expanded_to)
         out = []
         for covers, want in ((dns.rdatatype.NONE, rdtype), (rdtype, dns.rdatatype.RRSIG)):
             rds = node.get_rdataset(dns.rdataclass.IN, want, covers)

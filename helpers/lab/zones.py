@@ -216,15 +216,34 @@ class Zones:
             self.load(s)
         self.specs[""] = ZoneSpec("", root_records, True)
         self._build(self.specs[""])
+        self._saved_ds: dict[str, tuple[str, list[str]]] = {}  # set_ds: what to restore
 
     def _build(self, spec: ZoneSpec) -> None:
         zone = build_zone(spec, self.seed)
         self.zones[zone.origin] = zone
 
-    def ds(self, origin: str) -> dns.rdata.Rdata:
-        """The DS record (SHA-256) the parent publishes for a signed zone."""
+    def ds(self, origin: str, digest: str = "SHA256") -> dns.rdata.Rdata:
+        """The DS record the parent publishes for a signed zone (SHA-256; or
+        ``digest``, e.g. "SHA1", which dnspython's default policy refuses to
+        create: RFC 8624 §3.3 says MUST NOT for new DS, MUST for validating)."""
         _, dnskey = dnssec_key(self.seed, origin)
-        return dns.dnssec.make_ds(_abs(origin) if origin else ROOT, dnskey, "SHA256")
+        return dns.dnssec.make_ds(_abs(origin) if origin else ROOT, dnskey, digest,
+                                  policy=dns.dnssec.allow_all_policy)
+
+    def set_ds(self, domain: str, values: list[str]) -> None:
+        """Publish ``values`` as ``domain``'s DS records in its parent zone and
+        re-sign the parent; :meth:`restore_ds` puts the genuine ones back."""
+        parent = next((p for p in _ancestors(domain) if p in self.specs), "")
+        genuine = [r[2] for r in self.specs[parent].records if r[:2] == (domain, "DS")]
+        self._saved_ds.setdefault(domain, (parent, genuine))
+        self.set(parent, domain, "DS", values)
+
+    def restore_ds(self) -> None:
+        """Undo every :meth:`set_ds`."""
+        for domain, (parent, genuine) in self._saved_ds.items():
+            if parent in self.specs:
+                self.set(parent, domain, "DS", genuine)
+        self._saved_ds.clear()
 
     def trust_anchor(self) -> str:
         """The lab root's trust anchor as a DS record in zone-file form."""
