@@ -271,7 +271,7 @@ def test_nsec_next_name_leaving_the_zone_proves_nothing_beyond_it():
     """A (malformed) NSEC of dane-only.example whose next name is in another zone
     covers the names after its owner in its own zone, and none outside it, not
     even between its owner and next name in canonical order (RFC 4034 §4.1.1)."""
-    from helpers.dnssec_denial import _covers
+    from helpers.dnssec.denial import _covers
 
     zone = _n(DOMAIN)
     nsec = dns.rrset.from_text(f"ns1.{DOMAIN}.", TTL, "IN", "NSEC", "zzz.example. A RRSIG NSEC")
@@ -307,7 +307,7 @@ def lab3(nsec3_lab):
 def nsec3_denial(lab, qname: str, rdtype: str, *, without: str | None = None):
     """The lab server's genuine signed denial for ``qname``/``rdtype`` (SOA,
     NSEC3 records and RRSIGs), less the NSEC3 that matches or covers ``without``."""
-    from helpers.dnssec_denial import _nsec3_covers, _nsec3_matches
+    from helpers.dnssec.denial import _nsec3_covers, _nsec3_matches
 
     response = lab.net.query(qname, rdtype, dnssec=True)
     drop = {r.name for r in response.authority if r.rdtype == dns.rdatatype.NSEC3

@@ -27,7 +27,7 @@ import dns.message
 import dns.name
 import dns.rdatatype
 
-from . import dnssec as _v  # the validator module, which imports this one back
+from . import validate as _v  # the validator module, which imports this one back
 
 _NSEC, _NSEC3, _RRSIG = dns.rdatatype.NSEC, dns.rdatatype.NSEC3, dns.rdatatype.RRSIG
 _CNAME, _DNAME = dns.rdatatype.CNAME, dns.rdatatype.DNAME

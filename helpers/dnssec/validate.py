@@ -36,7 +36,7 @@ over hashed names, one function each beside RFC 5155 §8: ``prove_no_ds_nsec3``
 with more than :data:`MAX_NSEC3_ITERATIONS` iterations is ``insecure`` once its
 signature verifies, counting only the records the proof uses
 (``within_limit``, RFC 9276 §3.2), and says so (``Lookup.nsec3_over_limit``).
-These proofs of absence, NSEC and NSEC3, live in :mod:`helpers.dnssec_denial`
+These proofs of absence, NSEC and NSEC3, live in :mod:`helpers.dnssec.denial`
 (``DenialProofs``, which ``_Validator`` inherits).
 
 Every NSEC or NSEC3 used must be signed by the zone the walk found, owned
@@ -48,7 +48,7 @@ after :data:`MAX_QUERIES` questions, so a forger cannot make it loop. Every step
 is recorded in ``Lookup.chain`` so notebooks can show the chain.
 
 CNAME and DNAME chains, into other signed zones too, are proven link by link
-in :mod:`helpers.dnssec_chains` (RFC 1034 §3.6.2, RFC 6672 §5.3), each proof
+in :mod:`helpers.dnssec.chains` (RFC 1034 §3.6.2, RFC 6672 §5.3), each proof
 seeing only its own zone's NSEC/NSEC3 records (RFC 4035 §5.3.1).
 """
 
@@ -71,12 +71,12 @@ import dns.rrset
 import dns.wire
 import dns.zone
 
-from . import dnssec_chains as _chains  # CNAME/DNAME chains; imports this module back
-from .net import Network, NetworkError
+from . import chains as _chains  # CNAME/DNAME chains; imports this module back
+from ..net import Network, NetworkError
 
 # The outcome states (RFC 4035 §4.3), the RR types the proofs read, the NSEC and
-# NSEC3 rules: :mod:`helpers.dnssec_denial` (re-exported here).
-from .dnssec_denial import (  # noqa: F401  (re-exported)
+# NSEC3 rules: :mod:`helpers.dnssec.denial` (re-exported here).
+from .denial import (  # noqa: F401  (re-exported)
     BOGUS, ERROR, INSECURE, MAX_NSEC3_ITERATIONS, OVER_LIMIT, SECURE, DenialProofs,
     _CNAME, _DNAME, _DS, _NS, _NSEC, _NSEC3, _RRSIG, _SOA, _covers, _nsec3_covers,
     _nsec3_matches, _nsec_types, _Outcome, _what)
