@@ -1,0 +1,1 @@
+"""Real MTAs against the lab."""
