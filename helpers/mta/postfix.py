@@ -280,16 +280,25 @@ class PostfixRig:
     def submit(self, setup: str, domain: str, subject: str = "course conformance") -> str:
         """Queue a message for ``SETUP@DOMAIN`` (the set-up's transport), with
         the null sender so a bounce is logged but not mailed; returns the recipient."""
-        if setup not in config.SETUPS:
-            raise RigError(f"unknown set-up {setup!r}; choose one of {', '.join(config.SETUPS)}")
-        recipient = f"{setup}@{domain}"
-        message = (f"From: conformance@sender.example\nTo: {recipient}\n"
+        return self.submit_all([(setup, domain)], subject)[0]
+
+    def submit_all(self, pairs, subject: str = "course conformance") -> list[str]:
+        """One message to ``SETUP@DOMAIN`` for every (set-up, domain) pair, in one
+        sendmail call: Postfix's queue manager splits it per transport and
+        destination, and logs one status line per recipient."""
+        recipients = []
+        for setup, domain in pairs:
+            if setup not in config.SETUPS:
+                raise RigError(f"unknown set-up {setup!r}; choose one of "
+                               f"{', '.join(config.SETUPS)}")
+            recipients.append(f"{setup}@{domain}")
+        message = (f"From: conformance@sender.example\nTo: undisclosed-recipients:;\n"
                    f"Subject: {subject}\n\nThe same message the course's Sender sends.\n")
-        run = subprocess.run(["sendmail", "-C", str(self.etc), "-f", "", "-i", recipient],
+        run = subprocess.run(["sendmail", "-C", str(self.etc), "-f", "", "-i", *recipients],
                              input=message, capture_output=True, text=True, timeout=_TIMEOUT)
         if run.returncode != 0:
-            raise RigError(f"sendmail failed for {recipient}: {run.stderr.strip()}")
-        return recipient
+            raise RigError(f"sendmail failed: {run.stderr.strip()}")
+        return recipients
 
     def log(self) -> str:
         """The log since the last :meth:`fresh` (or since start)."""
