@@ -92,3 +92,26 @@ def test_postfix_reads_the_generated_recipe_without_warnings(tmp_path):
     levels = subprocess.run(["postconf", "-c", str(etc), "-P"], capture_output=True,
                             text=True, timeout=30).stdout
     assert "dane-only/unix/smtp_tls_security_level = dane-only" in levels
+
+
+def test_a_recorded_matrix_reads_back_the_same(tmp_path):
+    from helpers.mta import conformance
+    cells = [conformance.explain(conformance.Cell(
+                "tls-required.example", "strip", "may", "bounced", "deferred",
+                "mx.tls-required.example", "", "530 Must issue a STARTTLS command first",
+                "stays queued")),
+             conformance.Cell("example.com", "none", "dane", "verified", "verified",
+                              "mx1.example.com", "mx1.example.com", "250 Ok", "DANE")]
+    path = conformance.record(cells, {"postfix": "3.7.11"}, tmp_path / "m.json", seed=7)
+    back, meta = conformance.load(path)
+    assert back[0] == cells[0] and back[0].divergence == "bounce"
+    assert back[1].postfix_reason == ""  # reasons are kept only where the two differ
+    assert meta["versions"] == {"postfix": "3.7.11"} and "bounce" in meta["divergences"]
+
+
+def test_the_recorded_matrix_in_data_is_explained_by_the_table():
+    from helpers.mta import conformance
+    cells, meta = conformance.load()
+    assert meta["versions"]["postfix"] and meta["date"]
+    assert not conformance.unexplained(cells)
+    assert {c.divergence for c in cells} - {""} <= {e.id for e in conformance.EXPECTED}

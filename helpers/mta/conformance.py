@@ -294,14 +294,42 @@ def record(cells, versions: dict, path: str | Path = MATRIX_FILE, *, seed: int |
         "attacks": list(dict.fromkeys(c.attack for c in cells)),
         "divergences": {e.id: {"owner": e.owner, "why": e.why, "until": e.until}
                         for e in EXPECTED if e.id in used},
-        "cells": [asdict(c) for c in cells],
     }
-    path.write_text(json.dumps(data, indent=1) + "\n")
+    # One cell per line, as a row under "columns": a diff of two recordings
+    # shows the cells that changed.
+    data["columns"] = list(_COLUMNS)
+    head = json.dumps(data, indent=1)[:-2]
+    rows = ",\n".join("  " + json.dumps(list(_short(c).values()), ensure_ascii=False)
+                       for c in cells)
+    path.write_text(f'{head},\n "cells": [\n{rows}\n ]\n}}\n')
     return path
+
+
+_COLUMNS = tuple(Cell.__dataclass_fields__)
+
+
+def _short(cell: Cell) -> dict:
+    """The cell as recorded: the reasons only where the two differ, shortened."""
+    out = asdict(cell)
+    for key in ("postfix_reason", "course_reason"):
+        out[key] = "" if cell.agree else out[key][:200]
+    return out
+
+
+def record_run(path: str | Path | None = None, *, attacks=None, seed: int = 7,
+               log=print) -> tuple[list[Cell], Path]:
+    """Start a standard-ports lab and the Postfix rig, run the matrix, record it."""
+    from helpers.lab import Lab
+
+    from .postfix import PostfixRig, versions
+    with Lab(seed=seed, standard_ports=True) as lab, PostfixRig(lab) as rig:
+        cells = run(lab, rig, attacks=tuple(attacks or ATTACKS), log=log)
+    return cells, record(cells, versions(), path or MATRIX_FILE, seed=seed)
 
 
 def load(path: str | Path = MATRIX_FILE) -> tuple[list[Cell], dict]:
     """The cells and the metadata (date, versions...) of a recorded run."""
     data = json.loads(Path(path).read_text())
-    cells = [Cell(**c) for c in data.pop("cells")]
+    columns = data.pop("columns")
+    cells = [Cell(**dict(zip(columns, row))) for row in data.pop("cells")]
     return cells, data
