@@ -218,6 +218,32 @@ def unused(cells) -> list[Divergence]:
     return [e for e in EXPECTED if e.id not in used and not e.until]
 
 
+# -- reading a run ---------------------------------------------------------------------
+
+def summary(cells) -> str:
+    """A text table: per set-up and attack, how many domains agree (the figure's words)."""
+    setups = list(dict.fromkeys(c.setup for c in cells))
+    attacks = list(dict.fromkeys(c.attack for c in cells))
+    width = max(len(a) for a in attacks) + 2
+    lines = ["set-up     " + "".join(f"{a:>{width}}" for a in attacks)]
+    for setup in setups:
+        row = []
+        for attack in attacks:
+            here = [c for c in cells if c.setup == setup and c.attack == attack]
+            row.append(f"{sum(c.agree for c in here)}/{len(here)}")
+        lines.append(f"{setup:<11}" + "".join(f"{r:>{width}}" for r in row))
+    agree = sum(c.agree for c in cells)
+    lines.append(f"{agree} of {len(cells)} cells agree; the other {len(cells) - agree} are "
+                 f"{len(unexplained(cells))} unexplained and these explained divergences:")
+    for entry in EXPECTED:
+        here = [c for c in cells if c.divergence == entry.id]
+        if here:
+            lines.append(f"  {entry.id:<20} x{len(here):<3} ({entry.owner}) e.g. {here[0].setup} "
+                         f"{here[0].domain} {here[0].attack}: Postfix {here[0].postfix}, "
+                         f"course {here[0].course}")
+    return "\n".join(lines)
+
+
 # -- running ---------------------------------------------------------------------------
 
 def _course_word(status: str) -> str:
