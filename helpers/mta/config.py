@@ -85,7 +85,7 @@ server:
     do-ip6: no
     # The lab is on loopback, which unbound refuses to query by default.
     do-not-query-localhost: no
-    # Run unprivileged-free and in the foreground of its parent: a test fixture.
+    # No user switch, no chroot: the rig runs it in the foreground and stops it.
     username: ""
     chroot: ""
     directory: "{d}"
