@@ -136,6 +136,9 @@ def test_the_rig_stops_everything_when_a_run_fails(tmp_path):
         with pytest.raises(RuntimeError, match="boom"):
             with rig:
                 pids = [rig._unbound.pid, rig._daemon.pid]
+                with pytest.raises(postfix.RigError, match="already in use"):
+                    postfix.PostfixRig(lab).start()  # a second rig on the same addresses
+                assert rig.running  # and the first one is left alone
                 raise RuntimeError("boom")
         assert not rig.running
         assert not any(_alive(pid) for pid in pids)

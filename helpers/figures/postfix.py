@@ -16,16 +16,19 @@ _AGREE, _DIFFER = "#d3f9d8", "#ffe8cc"
 
 def conformance_matrix(cells, title: str | None = None):
     """Set-ups (rows) x attacks (columns); each cell says how many domains agree
-    and names the divergences, in words. Colour and hatching repeat what the
+    and names the divergences by their marks (D1, D2 ... of
+    :func:`helpers.mta.conformance.summary`), in words. Colour and hatching repeat what the
     words say (green: all agree; orange, hatched: some differ)."""
     setups = list(dict.fromkeys(c.setup for c in cells))
     attacks = list(dict.fromkeys(c.attack for c in cells))
-    fig, ax = plt.subplots(figsize=(2.25 * len(attacks) + 1.8, 1.05 * len(setups) + 1.6))
+    from ..mta.conformance import EXPECTED, mark
+    # Sized for a projector: 6 x 6 cells fit an 840 px output area at >= 9 pt.
+    fig, ax = plt.subplots(figsize=(1.25 * len(attacks) + 1.4, 0.95 * len(setups) + 1.6))
     for i, setup in enumerate(setups):
         for j, attack in enumerate(attacks):
             here = [c for c in cells if c.setup == setup and c.attack == attack]
             agree = sum(c.agree for c in here)
-            kinds = Counter(c.divergence or "UNEXPLAINED" for c in here if not c.agree)
+            kinds = Counter(mark(c.divergence) for c in here if not c.agree)
             differ = agree < len(here)
             ax.add_patch(plt.Rectangle((j, i), 1, 1, facecolor=_DIFFER if differ else _AGREE,
                                        hatch="//" if differ else None, edgecolor="white",
@@ -39,13 +42,14 @@ def conformance_matrix(cells, title: str | None = None):
     ax.set_xlim(0, len(attacks))
     ax.set_ylim(len(setups), 0)
     ax.set_xticks([j + 0.5 for j in range(len(attacks))],
-                  ["\n".join(textwrap.wrap(a, 12)) for a in attacks], fontsize=FONT + 0.5)
+                  ["\n".join(textwrap.wrap(a, 11)) for a in attacks], fontsize=FONT + 0.5)
     ax.set_yticks([i + 0.5 for i in range(len(setups))], setups, fontsize=FONT + 0.5)
     ax.xaxis.tick_top()
     ax.set_xlabel("the attack (on every lab domain at once)", fontsize=FONT)
     ax.set_ylabel("the Postfix set-up", fontsize=FONT)
     ax.set_title("\n".join(textwrap.wrap(
-        title or "Postfix beside the course's Sender: domains that agree, and why not", 70)),
+        title or "Postfix beside the course's Sender: domains that agree, and the "
+                 f"divergences (D1 to D{len(EXPECTED)}) where they do not", 60)),
         fontsize=FONT + 1.5, pad=12, parse_math=False)
     for side in ax.spines.values():
         side.set_visible(False)

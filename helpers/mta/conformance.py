@@ -207,6 +207,12 @@ def explain(cell: Cell) -> Cell:
     return cell
 
 
+def mark(divergence_id: str) -> str:
+    """The short name of an EXPECTED entry in figures and tables: D1, D2..."""
+    ids = [e.id for e in EXPECTED]
+    return f"D{ids.index(divergence_id) + 1}" if divergence_id in ids else "??"
+
+
 def unexplained(cells) -> list[Cell]:
     """The cells where Postfix and the course differ and no EXPECTED entry says why."""
     return [c for c in cells if not c.agree and not c.divergence]
@@ -238,7 +244,8 @@ def summary(cells) -> str:
     for entry in EXPECTED:
         here = [c for c in cells if c.divergence == entry.id]
         if here:
-            lines.append(f"  {entry.id:<20} x{len(here):<3} ({entry.owner}) e.g. {here[0].setup} "
+            lines.append(f"  {mark(entry.id):<3} {entry.id:<20} x{len(here):<3} ({entry.owner}) "
+                         f"e.g. {here[0].setup} "
                          f"{here[0].domain} {here[0].attack}: Postfix {here[0].postfix}, "
                          f"course {here[0].course}")
     return "\n".join(lines)

@@ -22,6 +22,7 @@ packages ``postfix`` and ``unbound``; :func:`missing` says what is absent.
 
 from __future__ import annotations
 
+import atexit
 import os
 import pwd
 import shutil
@@ -86,6 +87,13 @@ def _in_namespace(resolv: Path, argv: list[str]) -> list[str]:
             'mount --bind "$0" /etc/resolv.conf && exec "$@"', str(resolv), *argv]
 
 
+def _in_use(address: tuple[str, int]) -> bool:
+    """Whether something already listens on TCP ``address`` (a rig left running?)."""
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(address) == 0
+
+
 def _wait_port(address: tuple[str, int], udp: bool = False, timeout: float = 10.0) -> bool:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -137,6 +145,12 @@ class PostfixRig:
         reason = missing()
         if reason:
             raise RigError(reason)
+        for what, address in (("unbound", (config.UNBOUND_ADDRESS, 53)),
+                              ("mta-sts-daemon", config.STS_DAEMON)):
+            if _in_use(address):
+                raise RigError(f"{address[0]}:{address[1]}, where the rig's {what} listens, is "
+                               "already in use: another rig (or a left-over process) runs")
+        atexit.register(self.stop)  # also when the interpreter exits without __exit__
         try:
             self._write()
             self._start_unbound()
@@ -210,6 +224,7 @@ class PostfixRig:
 
     def stop(self) -> None:
         """Stop Postfix, the policy daemon and unbound (safe to call twice)."""
+        atexit.unregister(self.stop)
         if self._postfix_started:
             self._postfix("stop")
             self._kill_master()

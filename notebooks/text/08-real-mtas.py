@@ -197,7 +197,8 @@ cells, meta = conformance.load()
 for entry in conformance.EXPECTED:
     if entry.owner in ("postfix", "resolver"):
         example = next(c for c in cells if c.divergence == entry.id)
-        print(f"{entry.id}: {example.setup} to {example.domain} under {example.attack!r}\n"
+        print(f"{conformance.mark(entry.id)} {entry.id}: {example.setup} to {example.domain} "
+              f"under {example.attack!r}\n"
               f"   Postfix: {example.postfix} ({example.postfix_reason[:60]})\n"
               f"   course:  {example.course} ({example.course_reason[:90]})\n")
 
@@ -222,8 +223,9 @@ else:
 
 # %% [markdown]
 # The recorded run: green cells agree for all 16 domains; orange, hatched cells
-# name each divergence from the table in `helpers.mta.conformance.EXPECTED`.
-# The text table beside it gives the same counts.
+# name each divergence by its mark (D1, D2 ...), listed with its owner in the
+# text table printed first, which gives the same counts; the explanations are
+# the table `helpers.mta.conformance.EXPECTED`.
 
 # %%
 print(f"Recorded run ({conformance.MATRIX_FILE.name}, {meta['date']}): " +
