@@ -149,3 +149,16 @@ def test_without_the_capability_the_error_says_what_is_needed():
                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
     assert run.returncode != 0
     assert "LabError" in run.stderr and "CAP_NET_BIND_SERVICE" in run.stderr, run.stderr
+
+
+def test_hosts_that_appear_later_have_their_address_too(lab):
+    lab.reset()
+    before = _a("mx1.sts-stale-id.example")
+    later = lab.apply_change("sts-stale-id.example")  # a new MX host, mx2
+    host = later.mx[0].host
+    address = _a(host)
+    assert address.startswith("127.0.2.") and address != before
+    with _smtp(host) as client:
+        assert client.has_extn("starttls")
+    lab.reset()
+    assert _a("mx1.sts-stale-id.example") == before
