@@ -162,3 +162,20 @@ def test_hosts_that_appear_later_have_their_address_too(lab):
         assert client.has_extn("starttls")
     lab.reset()
     assert _a("mx1.sts-stale-id.example") == before
+
+
+def test_an_added_domain_gets_addresses_and_gives_them_back(lab):
+    from helpers import publish
+    lab.reset()
+    records = publish.generate("shop.example", [publish.MxHost("mx.shop.example")],
+                               mode="enforce")
+    lab.add_domain(records)
+    for host in ("mx.shop.example", "mta-sts.shop.example"):
+        assert _a(host).startswith(("127.0.2.", "127.0.3."))
+    with _smtp("mx.shop.example") as client:
+        assert client.has_extn("starttls")
+    address = _a("mx.shop.example")
+    lab.reset()
+    with socket.socket() as s:  # its address is given back: nothing listens there now
+        s.settimeout(1)
+        assert s.connect_ex((address, 25)) != 0
