@@ -149,3 +149,17 @@ def test_the_rig_stops_everything_when_a_run_fails(tmp_path):
 def test_a_lab_without_standard_ports_is_refused_with_the_reason(session_lab):
     with pytest.raises(postfix.RigError, match="standard_ports=True"):
         postfix.PostfixRig(session_lab)
+
+
+def test_without_mount_namespaces_the_reason_says_what_is_needed():
+    _require()
+    import shutil
+    import sys
+    if shutil.which("capsh") is None:
+        pytest.skip("capsh (libcap2-bin) not installed")
+    code = "from helpers.mta import postfix; print(postfix.missing())"
+    run = subprocess.run(["capsh", "--drop=cap_sys_admin", "--", "-c",
+                          f"{sys.executable} -c '{code}'"], capture_output=True, text=True,
+                         timeout=60, env={**os.environ,
+                                          "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    assert "mount namespace" in run.stdout and "CAP_SYS_ADMIN" in run.stdout, run.stderr

@@ -62,6 +62,15 @@ def missing() -> str:
         pwd.getpwnam("postfix")
     except KeyError:
         return "there is no postfix user (install Debian's postfix package)"
+    try:
+        probe = subprocess.run(["unshare", "-m", "--propagation", "private", "true"],
+                               capture_output=True, text=True, timeout=_TIMEOUT)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        probe = subprocess.CompletedProcess([], 1, "", str(e))
+    if probe.returncode != 0:
+        return ("no private mount namespace here (unshare -m: "
+                f"{probe.stderr.strip() or 'failed'}): Postfix's resolv.conf needs one; "
+                "run in a VM, or a container with CAP_SYS_ADMIN")
     return ""
 
 
