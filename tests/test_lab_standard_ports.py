@@ -179,3 +179,33 @@ def test_an_added_domain_gets_addresses_and_gives_them_back(lab):
     with socket.socket() as s:  # its address is given back: nothing listens there now
         s.settimeout(1)
         assert s.connect_ex((address, 25)) != 0
+
+
+@pytest.mark.skipif(shutil.which("unbound") is None, reason="unbound not installed")
+def test_the_generated_unbound_validates_the_lab_with_its_trust_anchor(lab, tmp_path):
+    import time
+
+    from helpers.mta import config
+    lab.reset()
+    (tmp_path / "unbound.conf").write_text(config.unbound_conf(tmp_path,
+                                                               lab.directory / "root.ds"))
+    proc = subprocess.Popen(["unbound", "-d", "-c", str(tmp_path / "unbound.conf")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        res = dns.resolver.Resolver(configure=False)
+        res.nameservers, res.lifetime = [config.UNBOUND_ADDRESS], 5
+        res.use_edns(0, dns.flags.DO, 1232)
+        for _ in range(50):  # until it listens
+            try:
+                answer = res.resolve("_25._tcp.mx1.example.com", "TLSA")
+                break
+            except dns.exception.DNSException:
+                time.sleep(0.1)
+        assert answer.response.flags & dns.flags.AD  # secure: the lab root is its anchor
+        with pytest.raises(dns.resolver.NoNameservers):  # bogus: SERVFAIL
+            res.resolve("_25._tcp.mx.dnssec-bogus.example", "TLSA")
+        unsigned = res.resolve("mx.no-tls.example", "A")
+        assert not unsigned.response.flags & dns.flags.AD  # insecure: answered, no AD
+    finally:
+        proc.terminate()
+        proc.wait(10)
