@@ -103,11 +103,10 @@ def _in_use(address: tuple[str, int]) -> bool:
         return s.connect_ex(address) == 0
 
 
-def _wait_port(address: tuple[str, int], udp: bool = False, timeout: float = 10.0) -> bool:
+def _wait_port(address: tuple[str, int], timeout: float = 10.0) -> bool:
+    """Whether something listens on TCP ``address`` within ``timeout`` seconds."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
-        if udp:
-            return True
         with socket.socket() as s:
             s.settimeout(0.5)
             if s.connect_ex(address) == 0:
