@@ -20,7 +20,7 @@ from __future__ import annotations
 import concurrent.futures
 import datetime as _dt
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import config, maillog
