@@ -35,7 +35,8 @@ def _lab(args: argparse.Namespace) -> int:
     from helpers.lab import Lab, LabError
 
     try:
-        lab = Lab.start(seed=args.seed, key_kind=args.key_kind)
+        lab = Lab.start(seed=args.seed, key_kind=args.key_kind,
+                        standard_ports=args.standard_ports)
     except (LabError, OSError) as e:
         print(f"error: the lab did not start: {e}", file=sys.stderr)
         return 1
@@ -63,6 +64,27 @@ def _lab(args: argparse.Namespace) -> int:
         lab.stop()
         print("lab stopped", file=sys.stderr)
     return 0
+
+
+def _postfix_matrix(args: argparse.Namespace) -> int:
+    from helpers.mta import conformance, postfix
+
+    reason = postfix.missing()
+    if reason:
+        print(f"error: cannot run Postfix here: {reason}", file=sys.stderr)
+        return 1
+    try:
+        cells, path = conformance.record_run(args.out, attacks=args.attacks or None,
+                                             seed=args.seed)
+    except (postfix.RigError, OSError, RuntimeError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    unexplained = conformance.unexplained(cells)
+    print(f"wrote {path}: {len(cells)} cells, {sum(c.agree for c in cells)} agree, "
+          f"{len(unexplained)} differences without an explanation")
+    for c in unexplained:
+        print(f"  {c.setup} {c.domain} {c.attack}: Postfix {c.postfix}, course {c.course}")
+    return 1 if unexplained else 0
 
 
 def _doctor(args: argparse.Namespace) -> int:
@@ -194,7 +216,19 @@ def main(argv: list[str] | None = None) -> int:
     lab.add_argument("--key-kind", choices=("ec", "rsa"), default="ec",
                      help="key type of the MX certificates (default ec: P-256)")
     lab.add_argument("--json-file", help="also write hosts, ports and files as JSON here")
+    lab.add_argument("--standard-ports", action="store_true",
+                     help="every host at its own 127.0.x.y address on ports 25/443, DNS on "
+                          "127.0.1.53:53, for a real MTA (needs root or CAP_NET_BIND_SERVICE)")
     lab.set_defaults(func=_lab)
+    pfm = sub.add_parser("postfix-matrix", help="run Postfix against the lab beside the course's "
+                                                "Sender and record the matrix (needs root, "
+                                                "postfix, unbound, postfix-mta-sts-resolver)")
+    pfm.add_argument("--out", default=None,
+                     help="where to write the JSON (default: data/postfix-matrix.json)")
+    pfm.add_argument("--attack", dest="attacks", action="append",
+                     help="only this attack (repeatable; default: all of them)")
+    pfm.add_argument("--seed", type=int, default=7, help="the lab's seed (default 7)")
+    pfm.set_defaults(func=_postfix_matrix)
     doc = sub.add_parser("doctor", help="check this environment, with a hint for each problem")
     doc.add_argument("--offline", action="store_true", help="skip the checks that need the internet")
     doc.set_defaults(func=_doctor)

@@ -109,3 +109,16 @@ def test_sequence_diagram_draws_control_and_bidi_characters_escaped(lab):
     texts = " ".join(t.get_text() for t in fig.axes[0].texts)
     assert "\u202e" not in texts and "\x1b" not in texts
     assert "mx\\u202eevil" in texts and "\\x1b[31m" in texts
+
+
+def test_conformance_matrix_is_legible_with_words_inside_cells():
+    from helpers.mta import conformance
+    fig = figures.conformance_matrix(conformance.load()[0])
+    assert_legible(fig)
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    for patch, text in zip(ax.patches, ax.texts):
+        cell = patch.get_window_extent(renderer)
+        words = text.get_window_extent(renderer)
+        assert cell.x0 <= words.x0 and words.x1 <= cell.x1 and cell.y0 <= words.y0 \
+            and words.y1 <= cell.y1, f"{text.get_text()!r} spills out of its cell"

@@ -10,11 +10,12 @@ read, green for what travels inside TLS.
 from ._common import CLEAR_COLOUR, HANDSHAKE_COLOUR, TLS_COLOUR
 from .cache import cache_timeline
 from .matrix import attack_matrix
+from .postfix import conformance_matrix
 from .reports import report_chart
 from .sequence import sequence_diagram
 from .tree import decision_tree
 from .trust import chain_of_trust
 
 __all__ = ["CLEAR_COLOUR", "HANDSHAKE_COLOUR", "TLS_COLOUR", "attack_matrix",
-           "cache_timeline", "chain_of_trust", "decision_tree", "report_chart",
+           "cache_timeline", "chain_of_trust", "conformance_matrix", "decision_tree", "report_chart",
            "sequence_diagram"]

@@ -13,6 +13,10 @@ Python):
 - on request, an on-path DNS attacker between every client and the DNS server
   (``dns_attack``, see :mod:`helpers.lab.dnsattack`).
 
+``Lab(standard_ports=True)`` (opt-in, needs root or CAP_NET_BIND_SERVICE) puts
+every host at its own loopback address on ports 25 and 443 and the DNS server
+on port 53, for real MTAs (see :mod:`helpers.lab.ownaddr`).
+
 ``lab.net`` is the :class:`~helpers.net.Network` that routes helpers to it.
 The domains are the catalogue in :mod:`helpers.lab.scenarios`.
 """
@@ -40,6 +44,7 @@ from .attackers import KINDS as ATTACKS
 from .attackers import Attacker, Seen
 from .dnsserver import DNSServer
 from .https import HTTPSServer, Site
+from . import ownaddr
 from .pki import PKI, Issued, pki_for, server_cert
 from .receivers import Mailbox, Received, Receiver
 from .reportsink import ReportSink
@@ -139,7 +144,7 @@ class Lab:
 
     def __init__(self, seed: int = 1, *, key_kind: str = "ec",
                  scenarios: tuple[Scenario, ...] = SCENARIOS,
-                 directory: str | Path | None = None):
+                 directory: str | Path | None = None, standard_ports: bool = False):
         if key_kind not in ("ec", "rsa"):
             raise LabError(f"key_kind must be 'ec' or 'rsa', not {key_kind!r}")
         self.seed = int(seed)
@@ -167,6 +172,13 @@ class Lab:
         self.net: Network | None = None
         self.report_sink: ReportSink | None = None  # TLS-RPT reports POSTed (RFC 8460 §5.4)
         self._swapped_certs: set[str] = set()
+        # The standard-ports mode (helpers.lab.ownaddr): host -> its own address
+        # ("" the DNS server's), the relays holding those addresses, and the
+        # routes as clients outside the lab see them (address, port 25 or 443).
+        self.standard_ports = bool(standard_ports)
+        self.addresses: dict[str, str] = {}
+        self._forwarders: dict[tuple[str, int], ownaddr.Forwarder] = {}
+        self._public: dict[str, Endpoint] = {}
 
     # -- life cycle ------------------------------------------------------------
 
@@ -205,7 +217,10 @@ class Lab:
             self._thread.start()
             if not ready.wait(_START_TIMEOUT):
                 raise LabError(f"the lab's event loop did not start within {_START_TIMEOUT} s")
-            self._call(self._serve(), _START_TIMEOUT)
+            try:
+                self._call(self._serve(), _START_TIMEOUT)
+            except ownaddr.BindError as e:
+                raise LabError(f"the lab cannot take the standard ports: {e}") from None
             self._write_files()
             self._started = True
         except BaseException:
@@ -223,13 +238,42 @@ class Lab:
         for sub in ("certs", "keys"):
             (self.directory / sub).mkdir(parents=True, exist_ok=True)
         self.pki = pki_for(self.seed)
-        self.zones = Zones(self.seed, self.pki, tuple(self.scenarios.values()), self.key_kind)
+        if self.standard_ports:
+            self._plan(self.scenarios.values())
+        self.zones = Zones(self.seed, self.pki, tuple(self.scenarios.values()), self.key_kind,
+                           self.addresses)
         self._publish_reporting_domains()
         (self.directory / "ca.pem").write_bytes(self.pki.ca_pem)
 
+    def _plan(self, scenarios) -> None:
+        """Give every host of ``scenarios`` (and of their later states) its own address."""
+        mx, https = [], []
+        for s in scenarios:
+            while s is not None:
+                mx += [m.host for m in s.mx]
+                if s.policy is not None:
+                    https.append(s.policy_hostname)
+                s = s.later
+        self.addresses[""] = ownaddr.DNS_ADDRESS
+        self.addresses.update(ownaddr.address_plan(mx, https, self.addresses))
+
+    async def _hold(self, host: str, port: int, target) -> None:
+        """Standard-ports mode: hold ``host``'s address on ``port`` with a relay
+        to ``target()`` (read per connection, so an attacker takes over)."""
+        if not self.standard_ports or (host, port) in self._forwarders:
+            return
+        forwarder = ownaddr.Forwarder(host, self.addresses[host], port, target)
+        await forwarder.start()
+        self._forwarders[(host, port)] = forwarder
+        service = {"smtp": port} if port == ownaddr.SMTP_PORT else {"https": port}
+        self._public[host] = Endpoint(self.addresses[host], **service)
+
     async def _serve(self) -> None:
         self.dns = DNSServer(self.zones)
-        await self.dns.start(LAB_ADDRESS)
+        if self.standard_ports:
+            await self.dns.start(ownaddr.DNS_ADDRESS, ownaddr.DNS_PORT)
+        else:
+            await self.dns.start(LAB_ADDRESS)
         default = server_cert(self.pki, "no-sni.lab.invalid")
         self.https = HTTPSServer(_server_context(default, self.directory, "no-sni.lab.invalid"))
         await self.https.start(LAB_ADDRESS)
@@ -245,12 +289,20 @@ class Lab:
             await receiver.start(LAB_ADDRESS)
             self.receivers[mx.host] = receiver
             self._routes[mx.host] = Endpoint(LAB_ADDRESS, smtp=receiver.port)
+            await self._hold(mx.host, ownaddr.SMTP_PORT, self._smtp_target(mx.host))
         if s.policy is not None:
             host = s.policy_hostname
             issued = server_cert(self.pki, host, s.policy_host.cert)
             self.https.sites[host] = Site(_server_context(issued, self.directory, host),
                                           s.policy_host, s.policy.encode())
             self._routes[host] = Endpoint(LAB_ADDRESS, https=self.https.port)
+            await self._hold(host, ownaddr.HTTPS_PORT, self._https_target)
+
+    def _smtp_target(self, host: str):
+        return lambda: (LAB_ADDRESS, self._routes[host].smtp)  # the receiver, or an attacker
+
+    def _https_target(self) -> tuple[str, int]:
+        return LAB_ADDRESS, self.https.port
 
     def _publish_reporting_domains(self) -> None:
         """A signed zone for each domain that mails TLS reports in the lab,
@@ -272,8 +324,10 @@ class Lab:
             self.dkim_keys[domain] = key
 
     def _write_files(self) -> None:
+        if self.standard_ports:  # the course's helpers go where any client goes
+            self._route_view = _Routes(self._public)
         self.net = Network(
-            name="lab", nameserver=LAB_ADDRESS, dns_port=self.dns.port,
+            name="lab", nameserver=self.dns_address, dns_port=self.dns.port,
             ca_file=str(self.ca_file), trust_anchor=self.zones.trust_anchor(),
             hosts=self._route_view, dkim_keys=self.dkim_keys,
             dns_timeout=2.0, connect_timeout=2.0, io_timeout=5.0)
@@ -319,7 +373,8 @@ class Lab:
                 _latest = None
 
     async def _shutdown(self) -> None:
-        servers = list(self.attackers.values()) + list(self.receivers.values()) + self._orphans
+        servers = list(self._forwarders.values())
+        servers += list(self.attackers.values()) + list(self.receivers.values()) + self._orphans
         servers += [s for s in (self.https, self.dns) if s is not None]
         for server in servers:
             await server.stop()
@@ -390,16 +445,23 @@ class Lab:
         """BIND-style trust anchor of the lab root (``delv -a FILE``)."""
         return self.directory / "trust-anchor.conf"
 
+    @property
+    def dns_address(self) -> str:
+        """The DNS server's address (its own one in the standard-ports mode)."""
+        return ownaddr.DNS_ADDRESS if self.standard_ports else LAB_ADDRESS
+
     def describe(self) -> dict:
         """Where everything is: DNS, files, each host's ports, the domains."""
+        routes = self._public if self.standard_ports else self._routes
         return {
             "seed": self.seed,
-            "dns": {"address": LAB_ADDRESS, "port": self.dns.port},
+            "standard_ports": self.standard_ports,
+            "dns": {"address": self.dns_address, "port": self.dns.port},
             "ca_file": str(self.ca_file),
             "trust_anchor_file": str(self.trust_anchor_file),
             "hosts": {h: {k: v for k, v in (("address", e.address), ("smtp", e.smtp),
                                              ("https", e.https)) if v is not None}
-                      for h, e in sorted(self._routes.items())},
+                      for h, e in sorted(routes.items())},
             "domains": [{"domain": s.domain, "teaches": s.teaches, "dnssec": s.signed}
                         for s in self.scenarios.values()],
         }
@@ -411,20 +473,21 @@ class Lab:
 
     def commands(self, host: str = "mx1.example.com") -> str:
         """Terminal commands that talk to this lab (dig, delv, openssl, swaks, curl)."""
-        port = self.dns.port
-        smtp = self._routes[host].smtp
+        port, dns_at = self.dns.port, self.dns_address
+        address, smtp = self.net.smtp_endpoint(host)
+        web, https = self.net.https_endpoint("mta-sts.example.com")
         return "\n".join([
-            f"dig @{LAB_ADDRESS} -p {port} +dnssec MX example.com",
-            f"dig @{LAB_ADDRESS} -p {port} +short TXT _mta-sts.example.com",
-            f"delv @{LAB_ADDRESS} -p {port} -a {self.trust_anchor_file} +root=. "
+            f"dig @{dns_at} -p {port} +dnssec MX example.com",
+            f"dig @{dns_at} -p {port} +short TXT _mta-sts.example.com",
+            f"delv @{dns_at} -p {port} -a {self.trust_anchor_file} +root=. "
             f"TLSA _25._tcp.{host}",
-            f"openssl s_client -starttls smtp -connect {LAB_ADDRESS}:{smtp} "
+            f"openssl s_client -starttls smtp -connect {address}:{smtp} "
             f"-servername {host} -CAfile {self.ca_file} -verify_hostname {host}",
-            f"swaks --server {LAB_ADDRESS}:{smtp} --to postmaster@example.com --tls "
+            f"swaks --server {address}:{smtp} --to postmaster@example.com --tls "
             f"--tls-verify --tls-ca-path {self.ca_file}",
             f"curl --cacert {self.ca_file} --resolve mta-sts.example.com:"
-            f"{self.https.port}:{LAB_ADDRESS} "
-            f"https://mta-sts.example.com:{self.https.port}/.well-known/mta-sts.txt",
+            f"{https}:{web} "
+            f"https://mta-sts.example.com:{https}/.well-known/mta-sts.txt",
         ])
 
     # -- reading ------------------------------------------------------------------
@@ -632,6 +695,9 @@ class Lab:
             self.report_sink = ReportSink(host, context)
             self.https.report_sinks[host] = self.report_sink
             self._routes[host] = Endpoint(LAB_ADDRESS, https=self.https.port)
+            if self.standard_ports:  # an address of its own (no A record: not in the catalogue)
+                self.addresses.update(ownaddr.address_plan((), (host,), self.addresses))
+                self._call(self._hold(host, ownaddr.HTTPS_PORT, self._https_target))
         return self.report_sink
 
     def set_certificate(self, host: str, cert: str) -> None:
@@ -704,6 +770,8 @@ class Lab:
         s = Scenario(domain, "your design, deployed with lab.add_domain", tuple(mx),
                      signed=signed, policy=records.policy)
         extra = [r for r in records.records if r[1] != "MX"]
+        if self.standard_ports:
+            self._plan([s])
         try:
             self.zones.add(s, extra)
         except (ValueError, dns.exception.DNSException) as e:
@@ -747,8 +815,10 @@ class Lab:
         s = replace(s, mx=tuple(replace(m, host=new, key=key) if m.host == old else m
                                 for m in s.mx))
         self.scenarios[domain] = s
+        if self.standard_ports:
+            self._plan([s])
         self._call(self._serve_scenario(s))
-        self.zones.set(domain, new, "A", [LAB_ADDRESS])
+        self.zones.set(domain, new, "A", [self.addresses.get(new, LAB_ADDRESS)])
         self.zones.set(domain, domain, "MX", [f"{m.preference} {m.host}." for m in s.mx])
         return s
 
@@ -762,17 +832,27 @@ class Lab:
                 if receiver is not None:
                     self._call(receiver.stop())
                 self._routes.pop(host, None)
+                self._release(host)
                 self._swapped_certs.discard(host)  # gone: nothing to restore
             self.https.sites.pop(s.policy_hostname, None)
             self._routes.pop(s.policy_hostname, None)
+            self._release(s.policy_hostname)
             self.zones.remove(domain)
         self._added.clear()
+
+    def _release(self, host: str) -> None:
+        """Standard-ports mode: give up ``host``'s address (a removed domain's host)."""
+        for key in [k for k in self._forwarders if k[0] == host]:
+            self._call(self._forwarders.pop(key).stop())
+        self._public.pop(host, None)
+        self.addresses.pop(host, None)
 
     # -- display ----------------------------------------------------------------------
 
     def _rows(self) -> list[tuple[str, str]]:
-        rows = [("DNS (UDP+TCP)", f"{LAB_ADDRESS}:{self.dns.port}")]
-        for host, ep in sorted(self._routes.items()):
+        rows = [("DNS (UDP+TCP)", f"{self.dns_address}:{self.dns.port}")]
+        routes = self._public if self.standard_ports else self._routes
+        for host, ep in sorted(routes.items()):
             service = "SMTP" if ep.smtp else "HTTPS"
             via = " (via attacker)" if host in self.attackers else ""
             rows.append((f"{service} {host}{via}", f"{ep.address}:{ep.smtp or ep.https}"))
@@ -798,6 +878,7 @@ class Lab:
         rows = "".join(f'<tr><td style="text-align:left">{html.escape(a)}</td>'
                        f"<td>{html.escape(b)}</td></tr>" for a, b in self._rows())
         return (f"<p><b>Lab</b> seed {self.seed}: {len(self.scenarios)} domains, "
-                f"{len(self.receivers)} MX hosts, all on the loopback address</p>"
+                f"{len(self.receivers)} MX hosts, "
+                f"{'each at its own loopback address' if self.standard_ports else 'all on the loopback address'}</p>"
                 f"<table><tr><th>service</th><th>listens on</th></tr>{rows}</table>")
 

@@ -441,8 +441,20 @@ class DNSServer:
         self.port: int | None = None
         self._udp = self._tcp = None
 
-    async def start(self, address: str) -> None:
+    async def start(self, address: str, port: int = 0) -> None:
         loop = asyncio.get_running_loop()
+        if port:  # a fixed port (the standard-ports mode: 53)
+            from .ownaddr import bind_error
+            try:
+                self._tcp = await asyncio.start_server(lambda r, w: _tcp(self, r, w), address, port)
+                self.port = port
+                self._udp, _ = await loop.create_datagram_endpoint(
+                    lambda: _UDP(self), local_addr=(address, port))
+            except OSError as e:
+                if self._tcp is not None:
+                    self._tcp.close()
+                raise bind_error(address, port, e) from None
+            return
         for attempt in range(20):
             # The OS picks a free TCP port; the same UDP port is free too almost
             # always, and when it is not we simply try another.

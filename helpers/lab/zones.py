@@ -56,16 +56,20 @@ def mx_cert(pki: PKI, mx, key_kind: str = "ec"):
     return server_cert(pki, mx.host, mx.cert, mx.key_label, key_kind)
 
 
-def scenario_records(s: Scenario, pki: PKI, key_kind: str = "ec") -> list[Record]:
-    """What the scenario's zone publishes, apart from SOA and DNSSEC records."""
+def scenario_records(s: Scenario, pki: PKI, key_kind: str = "ec",
+                     addresses: dict[str, str] | None = None) -> list[Record]:
+    """What the scenario's zone publishes, apart from SOA and DNSSEC records.
+    ``addresses``: host -> address for the A records (the standard-ports mode,
+    :mod:`helpers.lab.ownaddr`; key ``""`` the name server's); default 127.0.0.1."""
     d = s.domain
-    recs: list[Record] = [(d, "NS", f"ns1.{d}."), (f"ns1.{d}", "A", LAB_ADDRESS)]
+    at = (addresses or {}).get
+    recs: list[Record] = [(d, "NS", f"ns1.{d}."), (f"ns1.{d}", "A", at("", LAB_ADDRESS))]
     if s.mx_style == "null":  # RFC 7505 §3; the address shows it is not used for mail
-        recs += [(d, "MX", "0 ."), (d, "A", LAB_ADDRESS)]
+        recs += [(d, "MX", "0 ."), (d, "A", at(d, LAB_ADDRESS))]
     for mx in s.mx:
         if s.mx_style != "implicit":  # implicit: the host is the domain, its A is the MX
             recs.append((d, "MX", f"{mx.preference} {mx.host}."))
-        recs.append((mx.host, "A", LAB_ADDRESS))
+        recs.append((mx.host, "A", at(mx.host, LAB_ADDRESS)))
         for t in mx.tlsa:
             if t.of == "leaf":
                 cert = mx_cert(pki, mx, key_kind).cert
@@ -79,7 +83,7 @@ def scenario_records(s: Scenario, pki: PKI, key_kind: str = "ec") -> list[Record
             recs.append((f"_25._tcp.{mx.host}", "TLSA",
                          f"{t.usage} {t.selector} {t.matching_type} {data}"))
     if s.policy is not None:
-        recs.append((s.policy_hostname, "A", LAB_ADDRESS))
+        recs.append((s.policy_hostname, "A", at(s.policy_hostname, LAB_ADDRESS)))
     if s.sts_id is not None:
         recs.append((f"_mta-sts.{d}", "TXT", f'"v=STSv1; id={s.sts_id};"'))
     if s.tlsrpt is not None:
@@ -195,12 +199,17 @@ def _ancestors(domain: str):
 class Zones:
     """All lab zones for one seed, rebuilt on change; looked up by the DNS server."""
 
-    def __init__(self, seed: int, pki: PKI, scenarios, key_kind: str = "ec"):
+    def __init__(self, seed: int, pki: PKI, scenarios, key_kind: str = "ec",
+                 addresses: dict[str, str] | None = None):
         self.seed, self.pki, self.key_kind = seed, pki, key_kind
+        # host -> A record address (a live dict: the lab adds hosts to it); "" the
+        # name server's. Empty: everything at 127.0.0.1, the default mode.
+        self.addresses: dict[str, str] = addresses if addresses is not None else {}
+        ns = self.addresses.get("", LAB_ADDRESS)
         self.specs: dict[str, ZoneSpec] = {}
         self.edited: set[str] = set()  # zones changed by set() since they were loaded
         self.zones: dict[dns.name.Name, dns.zone.Zone] = {}
-        root_records: list[Record] = [("", "NS", "localhost."), ("localhost", "A", LAB_ADDRESS)]
+        root_records: list[Record] = [("", "NS", "localhost."), ("localhost", "A", ns)]
         # A scenario below another scenario's domain is delegated from that zone
         # (e.g. a TLD-like zone), every other one from the root.
         domains = {s.domain for s in scenarios}
@@ -209,7 +218,7 @@ class Zones:
             parent = next((p for p in _ancestors(s.domain) if p in domains), "")
             cut = self.delegations.setdefault(parent, [])
             cut.append((s.domain, "NS", f"ns1.{s.domain}."))
-            cut.append((f"ns1.{s.domain}", "A", LAB_ADDRESS))  # glue
+            cut.append((f"ns1.{s.domain}", "A", ns))  # glue
             if s.signed:
                 cut.append((s.domain, "DS", self.ds(s.domain).to_text()))
         for s in scenarios:
@@ -252,7 +261,7 @@ class Zones:
     def load(self, s: Scenario) -> None:
         """Publish scenario ``s`` (e.g. its later state) in place of its zone's records."""
         self.specs[s.domain] = ZoneSpec(
-            s.domain, scenario_records(s, self.pki, self.key_kind)
+            s.domain, scenario_records(s, self.pki, self.key_kind, self.addresses)
             + self.delegations.get(s.domain, []), s.signed, s.bogus, nsec3=s.nsec3)
         self._build(self.specs[s.domain])
         self.edited.discard(s.domain)  # a fresh spec: no edits, nothing forged
@@ -311,7 +320,8 @@ class Zones:
     # -- domains added at run time (Lab.add_domain) ---------------------------------
 
     def _delegation(self, s: Scenario) -> list[Record]:
-        records = [(s.domain, "NS", f"ns1.{s.domain}."), (f"ns1.{s.domain}", "A", LAB_ADDRESS)]
+        records = [(s.domain, "NS", f"ns1.{s.domain}."),
+                   (f"ns1.{s.domain}", "A", self.addresses.get("", LAB_ADDRESS))]
         if s.signed:
             records.append((s.domain, "DS", self.ds(s.domain).to_text()))
         return records
@@ -321,7 +331,8 @@ class Zones:
         plus ``extra``, signed if ``s.signed``) and its delegation in the root
         (NS, glue, and DS when signed, RFC 4035 §2.4)."""
         self.specs[s.domain] = ZoneSpec(
-            s.domain, scenario_records(s, self.pki, self.key_kind) + list(extra), s.signed)
+            s.domain, scenario_records(s, self.pki, self.key_kind, self.addresses)
+            + list(extra), s.signed)
         self._build(self.specs[s.domain])
         self.specs[""].records += self._delegation(s)
         self._build(self.specs[""])

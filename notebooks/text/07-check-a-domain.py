@@ -13,7 +13,7 @@
 # ---
 
 # %% [markdown] tags=["navigation"]
-# [← 06 TLS reporting](06-tls-reporting.ipynb) · [Contents](README.md)
+# [← 06 TLS reporting](06-tls-reporting.ipynb) · [Contents](README.md) · [08 Real MTAs →](08-real-mtas.ipynb)
 
 # %% [markdown]
 # # 07 · Check a domain
@@ -376,4 +376,4 @@ for check_id in ("mx", "tlsa:mx.dane-rollover.example", "dane:mx.dane-rollover.e
 lab.stop()
 
 # %% [markdown] tags=["navigation"]
-# [← 06 TLS reporting](06-tls-reporting.ipynb) · [Contents](README.md)
+# [← 06 TLS reporting](06-tls-reporting.ipynb) · [Contents](README.md) · [08 Real MTAs →](08-real-mtas.ipynb)
