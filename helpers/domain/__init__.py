@@ -13,9 +13,10 @@ DNSSEC signatures?) and, when an MX host does not answer, outbound port 25
 network prevents is ``skip`` ("not checked here"), never blamed on the domain.
 
 Layers: :mod:`.facts` (what the network said), :mod:`.assess` and :mod:`.path`
-(pure judgement), :mod:`.gather` (the I/O, concurrent), :mod:`.resolver` and
-:mod:`.port25` (this network's part), :mod:`.commands` (the equivalent terminal
-commands, shell-quoted), :mod:`.result` (the results, their text, HTML and JSON).
+(pure judgement), :mod:`.gather` (the I/O, concurrent, through
+:mod:`.sharednet`: each DNS query once), :mod:`.resolver` and :mod:`.port25`
+(this network's part), :mod:`.commands` (the equivalent terminal commands,
+shell-quoted), :mod:`.result` (the results, their text, HTML and JSON).
 """
 
 from .gather import NotADomain, inspect, inspect_many, normalize
