@@ -106,8 +106,9 @@ def test_the_divergences_the_course_teaches_show_up(run):
     # MTA-STS overrides a failing DANE in the auto set-up, not in plain dane
     assert by[("auto", "example.com", "strip TLSA RRSIGs")].postfix == "verified"
     assert by[("dane", "example.com", "strip TLSA RRSIGs")].postfix == "deferred"
-    # A 530 after stripping is a bounce for Postfix
+    # A 530 after stripping is a bounce, for Postfix and for the course
     assert by[("may", "tls-required.example", "strip")].postfix == "bounced"
+    assert by[("may", "tls-required.example", "strip")].agree
     # DANE stops the substituting attacker; opportunistic TLS does not
     assert by[("dane", "example.com", "substitute")].postfix_host != "mx.attacker.example"
     assert by[("may", "example.com", "substitute")].postfix == "unverified"

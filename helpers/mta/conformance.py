@@ -100,19 +100,12 @@ _SIGNED_SPOOFABLE = ("example.com", "dane-only.example", "dane-rollover.example"
 #: A cell that differs and matches none of these fails the conformance test.
 EXPECTED: tuple[Divergence, ...] = (
     Divergence(
-        "bounce", "*", ("tls-required.example",), ("strip", "refuse"), ("bounced",), ("deferred",),
-        "course",
-        "The receiver requires STARTTLS and answers MAIL FROM with 530 when the attacker "
-        "hid it: a 5yz reply is permanent (RFC 5321 §4.2.1), so Postfix returns the "
-        "message to its sender (§6.1); the course's Sender keeps it queued.",
-        until="the Sender's bounced outcome (issue 20, sender model)"),
-    Divergence(
         "encrypt-bounce", ("encrypt", "dane-only"), ("tls-required.example",), ("strip", "refuse"),
         ("deferred",), ("bounced",), "set-up",
         "With STARTTLS stripped, encrypt and dane-only defer before MAIL FROM (TLS is "
         "required but not offered); the course's opportunistic sender goes on in the "
         "clear and gets the receiver's 530, a bounce.",
-        until="appears with the Sender's bounced outcome"),
+    ),
     Divergence(
         "sts-mx-pattern", ("sts", "auto"), ("sts-mx-mismatch.example",), "*",
         ("verified",), ("deferred",), "postfix",

@@ -166,9 +166,9 @@ for delivery in maillog.read(log).values():
 # That difference shows up in the lab. `tls-required.example` refuses mail
 # before STARTTLS with `530`. With the attacker hiding STARTTLS, an
 # opportunistic Postfix carries on in the clear, gets the 530, and bounces
-# the message. The course's `Sender` of notebook 02 reported "deferred" there;
-# the course's own model is being corrected to bounce too (the `bounce` row of
-# the matrix below, which is the course's error, not Postfix's).
+# the message. The course's `Sender` does the same since this session (notebook
+# 02); before, it kept the message queued as "deferred", an error of the
+# course's model that this very comparison with Postfix found.
 
 # %% [markdown]
 # ## Step 5: MTA-STS through a policy daemon, and its traps
