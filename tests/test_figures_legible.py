@@ -80,9 +80,8 @@ def test_sequence_diagram_draws_server_text_literally(lab):
     assert any("$\\x$ 50% off_{a}" in t.get_text() for t in fig.axes[0].texts)
 
 
-def test_attack_matrix_is_legible_with_words_inside_cells(lab):
-    fig = figures.attack_matrix(run_matrix(lab))
-    assert_legible(fig)
+def assert_words_inside_cells(fig):
+    """Each cell's words stay inside its box (a matrix figure: patches and texts pair up)."""
     ax = fig.axes[0]
     renderer = fig.canvas.get_renderer()
     for patch, text in zip(ax.patches, ax.texts):
@@ -90,6 +89,12 @@ def test_attack_matrix_is_legible_with_words_inside_cells(lab):
         words = text.get_window_extent(renderer)
         assert cell.x0 <= words.x0 and words.x1 <= cell.x1 and cell.y0 <= words.y0 \
             and words.y1 <= cell.y1, f"{text.get_text()!r} spills out of its cell"
+
+
+def test_attack_matrix_is_legible_with_words_inside_cells(lab):
+    fig = figures.attack_matrix(run_matrix(lab))
+    assert_legible(fig)
+    assert_words_inside_cells(fig)
 
 
 @pytest.mark.parametrize("host", ["mx1.example.com", "mx.dnssec-bogus.example"])
@@ -115,10 +120,4 @@ def test_conformance_matrix_is_legible_with_words_inside_cells():
     from helpers.mta import conformance
     fig = figures.conformance_matrix(conformance.load()[0])
     assert_legible(fig)
-    ax = fig.axes[0]
-    renderer = fig.canvas.get_renderer()
-    for patch, text in zip(ax.patches, ax.texts):
-        cell = patch.get_window_extent(renderer)
-        words = text.get_window_extent(renderer)
-        assert cell.x0 <= words.x0 and words.x1 <= cell.x1 and cell.y0 <= words.y0 \
-            and words.y1 <= cell.y1, f"{text.get_text()!r} spills out of its cell"
+    assert_words_inside_cells(fig)
