@@ -14,6 +14,9 @@ the host's *current* route for every new connection: the real receiver, or
 the attacker ``lab.attack()`` put on the path. So the attacker takes over the
 host's address for any client, and the lab's attackers stay as they are.
 
+:class:`StandardPorts` holds the :class:`~helpers.lab.Lab` methods of this
+mode: the address plan for the lab's hosts, and the relays that hold them.
+
 Binding ports below 1024 needs root or CAP_NET_BIND_SERVICE (or a lowered
 ``net.ipv4.ip_unprivileged_port_start``): this mode is for a VM or container,
 not for Binder, and :class:`BindError` says so when it cannot bind.
