@@ -19,34 +19,38 @@ on port 53, for real MTAs (see :mod:`helpers.lab.ownaddr`).
 
 ``lab.net`` is the :class:`~helpers.net.Network` that routes helpers to it.
 The domains are the catalogue in :mod:`helpers.lab.scenarios`.
+
+This module holds the life cycle (start, serve, stop), reading the lab,
+attacks and changes, and ``reset()``. The rest of :class:`Lab` comes from
+mixin classes, one concept each: the event-loop thread (:mod:`helpers.lab.loop`),
+the standard-ports mode (:mod:`helpers.lab.ownaddr`), TLS reporting
+(:mod:`helpers.lab.reporting`), a domain of your own (:mod:`helpers.lab.own_domains`)
+and what the lab says about itself (:mod:`helpers.lab.describe`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
-import html
-import json
 import logging
 import shutil
-import ssl
 import tempfile
 import threading
 from collections.abc import Mapping
-from concurrent.futures import TimeoutError as _FutureTimeout
 from dataclasses import replace
 from pathlib import Path
-
-import dns.exception
 
 from ..net import Endpoint, Network, NetworkError
 from .attackers import KINDS as ATTACKS
 from .attackers import Attacker, Seen
+from .describe import Description
 from .dnsserver import DNSServer
 from .https import HTTPSServer, Site
 from . import ownaddr
-from .pki import PKI, Issued, pki_for, server_cert
+from .loop import _LOGGERS, LabError, LoopThread, _LogBuffer, _ToLabLog
+from .own_domains import OwnDomains
+from .pki import PKI, Issued, pki_for, server_cert, server_context
 from .receivers import Mailbox, Received, Receiver
+from .reporting import Reporting
 from .reportsink import ReportSink
 from .scenarios import LAB_ADDRESS, MX, SCENARIOS, PolicyHost, Scenario, Tlsa, scenario
 from .zones import Zones, dnssec_key, mx_cert
@@ -54,46 +58,10 @@ from .zones import Zones, dnssec_key, mx_cert
 __all__ = ["Lab", "LabError", "Attacker", "Seen", "Mailbox", "Received", "Scenario",
            "MX", "PolicyHost", "Tlsa", "SCENARIOS", "ATTACKS", "scenario"]
 
-_LOGGERS = ("helpers.lab", "mail.log", "asyncio")
 _START_TIMEOUT = 20.0
 
 _latest: "Lab | None" = None  # the lab Lab.start() made last, replaced on re-run
 _latest_lock = threading.RLock()
-
-
-class LabError(RuntimeError):
-    """The lab could not do what was asked; the message says why."""
-
-
-class _LogBuffer(logging.Handler):
-    def __init__(self, size: int = 5000):
-        super().__init__(logging.INFO)
-        self.lines: collections.deque[str] = collections.deque(maxlen=size)
-        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
-
-    def emit(self, record):
-        self.lines.append(self.format(record))
-
-
-class _ToLabLog(logging.Filter):
-    """Sends records logged on a lab's thread to that lab's log, and only there,
-    so server chatter never surfaces as stderr in a notebook cell; records from
-    other threads pass on untouched."""
-
-    buffers: dict[str, _LogBuffer] = {}
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        buffer = self.buffers.get(record.threadName)
-        if buffer is None:
-            return True
-        if record.levelno >= buffer.level:
-            buffer.handle(record)
-        return False
-
-
-_TO_LAB_LOG = _ToLabLog()
-for _name in _LOGGERS:
-    logging.getLogger(_name).addFilter(_TO_LAB_LOG)
 
 
 class _Routes(Mapping):
@@ -117,19 +85,7 @@ class _Routes(Mapping):
         return 0 if self.stopped else len(self._routes)
 
 
-def _server_context(issued: Issued, directory: Path, name: str) -> ssl.SSLContext:
-    # ssl can load keys only from files; these are lab keys, in the lab's folder.
-    cert_file = directory / "certs" / f"{name}.pem"
-    key_file = directory / "keys" / f"{name}.key"
-    cert_file.write_bytes(issued.chain_pem)
-    key_file.write_bytes(issued.key_pem)
-    key_file.chmod(0o600)
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(cert_file, key_file)
-    return ctx
-
-
-class Lab:
+class Lab(LoopThread, ownaddr.StandardPorts, Reporting, OwnDomains, Description):
     """The course's offline internet. See the module docstring.
 
     ``seed`` fixes every key, certificate and signature. ``key_kind="rsa"``
@@ -245,29 +201,6 @@ class Lab:
         self._publish_reporting_domains()
         (self.directory / "ca.pem").write_bytes(self.pki.ca_pem)
 
-    def _plan(self, scenarios) -> None:
-        """Give every host of ``scenarios`` (and of their later states) its own address."""
-        mx, https = [], []
-        for s in scenarios:
-            while s is not None:
-                mx += [m.host for m in s.mx]
-                if s.policy is not None:
-                    https.append(s.policy_hostname)
-                s = s.later
-        self.addresses[""] = ownaddr.DNS_ADDRESS
-        self.addresses.update(ownaddr.address_plan(mx, https, self.addresses))
-
-    async def _hold(self, host: str, port: int, target) -> None:
-        """Standard-ports mode: hold ``host``'s address on ``port`` with a relay
-        to ``target()`` (read per connection, so an attacker takes over)."""
-        if not self.standard_ports or (host, port) in self._forwarders:
-            return
-        forwarder = ownaddr.Forwarder(host, self.addresses[host], port, target)
-        await forwarder.start()
-        self._forwarders[(host, port)] = forwarder
-        service = {"smtp": port} if port == ownaddr.SMTP_PORT else {"https": port}
-        self._public[host] = Endpoint(self.addresses[host], **service)
-
     async def _serve(self) -> None:
         self.dns = DNSServer(self.zones)
         if self.standard_ports:
@@ -275,7 +208,7 @@ class Lab:
         else:
             await self.dns.start(LAB_ADDRESS)
         default = server_cert(self.pki, "no-sni.lab.invalid")
-        self.https = HTTPSServer(_server_context(default, self.directory, "no-sni.lab.invalid"))
+        self.https = HTTPSServer(server_context(default, self.directory, "no-sni.lab.invalid"))
         await self.https.start(LAB_ADDRESS)
         for s in self.scenarios.values():
             await self._serve_scenario(s)
@@ -284,7 +217,7 @@ class Lab:
         for mx in s.mx:
             if mx.host in self.receivers:
                 continue
-            ctx = _server_context(mx_cert(self.pki, mx, self.key_kind), self.directory, mx.host)
+            ctx = server_context(mx_cert(self.pki, mx, self.key_kind), self.directory, mx.host)
             receiver = Receiver(mx.host, mx.starttls, ctx, self.mailbox)
             await receiver.start(LAB_ADDRESS)
             self.receivers[mx.host] = receiver
@@ -293,35 +226,10 @@ class Lab:
         if s.policy is not None:
             host = s.policy_hostname
             issued = server_cert(self.pki, host, s.policy_host.cert)
-            self.https.sites[host] = Site(_server_context(issued, self.directory, host),
+            self.https.sites[host] = Site(server_context(issued, self.directory, host),
                                           s.policy_host, s.policy.encode())
             self._routes[host] = Endpoint(LAB_ADDRESS, https=self.https.port)
             await self._hold(host, ownaddr.HTTPS_PORT, self._https_target)
-
-    def _smtp_target(self, host: str):
-        return lambda: (LAB_ADDRESS, self._routes[host].smtp)  # the receiver, or an attacker
-
-    def _https_target(self) -> tuple[str, int]:
-        return LAB_ADDRESS, self.https.port
-
-    def _publish_reporting_domains(self) -> None:
-        """A signed zone for each domain that mails TLS reports in the lab,
-        with its DKIM key at ``tlsrpt._domainkey`` (RFC 8460 §3, RFC 6376 §3.6).
-        Not scenarios: nobody sends mail *to* them. One key serves them all, to
-        keep the lab's start fast; a real submitter has its own."""
-        from ..tlsrpt import dkim
-        from ..tlsrpt.week import SENDERS
-        from .pki import private_key
-        key = private_key(self.seed, "dkim/tlsrpt", "rsa")
-        self.dkim_keys = {}
-        for domain in ("sender.example", *(s.domain for s in SENDERS)):
-            if domain in self.scenarios:
-                continue
-            self.zones.add(Scenario(domain, "a domain that mails TLS reports, DKIM-signed",
-                                    mx=(), signed=True),
-                           [(f"{dkim.SELECTOR}._domainkey.{domain}", "TXT",
-                             dkim.txt_strings(dkim.key_record(key)))])
-            self.dkim_keys[domain] = key
 
     def _write_files(self) -> None:
         if self.standard_ports:  # the course's helpers go where any client goes
@@ -383,113 +291,6 @@ class Lab:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
-    def _require_running(self) -> None:
-        if self._loop is None or not self._loop.is_running():
-            raise LabError("the lab is not running: start it with Lab.start()")
-
-    def _call(self, coro, timeout: float = 10.0):
-        try:
-            self._require_running()
-        except LabError:
-            coro.close()
-            raise
-        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
-        try:
-            return future.result(timeout)
-        except _FutureTimeout:
-            future.cancel()
-            raise LabError(f"the lab did not answer within {timeout} s") from None
-
-    def _start_server(self, server) -> None:
-        """``await server.start()`` in the loop thread. If that is interrupted
-        (Ctrl-C) or fails, the server may still come up in the loop thread after
-        this returns: it is then closed as soon as it has started, and on stop."""
-        self._require_running()
-        loop = self._loop
-        future = asyncio.run_coroutine_threadsafe(server.start(LAB_ADDRESS), loop)
-        try:
-            future.result(10)
-        except BaseException as e:
-            self._orphans.append(server)
-            future.add_done_callback(lambda _: self._close_soon(loop, server))
-            if isinstance(e, _FutureTimeout):
-                raise LabError(f"{type(server).__name__} did not start within 10 s") from None
-            raise
-
-    @staticmethod
-    def _close_soon(loop, server) -> None:
-        try:
-            loop.call_soon_threadsafe(lambda: loop.create_task(server.stop()))
-        except RuntimeError:  # the loop is closed: its servers are gone with it
-            pass
-
-    def _loop_error(self, loop, context) -> None:
-        exc = context.get("exception")
-        self._log.lines.append(
-            f"helpers.lab ERROR {context.get('message', '')}: {exc!r}" if exc
-            else f"helpers.lab ERROR {context.get('message', '')}")
-
-    @property
-    def running(self) -> bool:
-        return self._started and self._loop is not None and self._loop.is_running()
-
-    # -- files for command-line tools -------------------------------------------
-
-    @property
-    def ca_file(self) -> Path:
-        """PEM file of the lab root CA (``openssl s_client -CAfile``, ``curl --cacert``)."""
-        return self.directory / "ca.pem"
-
-    @property
-    def trust_anchor_file(self) -> Path:
-        """BIND-style trust anchor of the lab root (``delv -a FILE``)."""
-        return self.directory / "trust-anchor.conf"
-
-    @property
-    def dns_address(self) -> str:
-        """The DNS server's address (its own one in the standard-ports mode)."""
-        return ownaddr.DNS_ADDRESS if self.standard_ports else LAB_ADDRESS
-
-    def describe(self) -> dict:
-        """Where everything is: DNS, files, each host's ports, the domains."""
-        routes = self._public if self.standard_ports else self._routes
-        return {
-            "seed": self.seed,
-            "standard_ports": self.standard_ports,
-            "dns": {"address": self.dns_address, "port": self.dns.port},
-            "ca_file": str(self.ca_file),
-            "trust_anchor_file": str(self.trust_anchor_file),
-            "hosts": {h: {k: v for k, v in (("address", e.address), ("smtp", e.smtp),
-                                             ("https", e.https)) if v is not None}
-                      for h, e in sorted(routes.items())},
-            "domains": [{"domain": s.domain, "teaches": s.teaches, "dnssec": s.signed}
-                        for s in self.scenarios.values()],
-        }
-
-    def write_json(self, path: str | Path) -> Path:
-        path = Path(path)
-        path.write_text(json.dumps(self.describe(), indent=2) + "\n")
-        return path
-
-    def commands(self, host: str = "mx1.example.com") -> str:
-        """Terminal commands that talk to this lab (dig, delv, openssl, swaks, curl)."""
-        port, dns_at = self.dns.port, self.dns_address
-        address, smtp = self.net.smtp_endpoint(host)
-        web, https = self.net.https_endpoint("mta-sts.example.com")
-        return "\n".join([
-            f"dig @{dns_at} -p {port} +dnssec MX example.com",
-            f"dig @{dns_at} -p {port} +short TXT _mta-sts.example.com",
-            f"delv @{dns_at} -p {port} -a {self.trust_anchor_file} +root=. "
-            f"TLSA _25._tcp.{host}",
-            f"openssl s_client -starttls smtp -connect {address}:{smtp} "
-            f"-servername {host} -CAfile {self.ca_file} -verify_hostname {host}",
-            f"swaks --server {address}:{smtp} --to postmaster@example.com --tls "
-            f"--tls-verify --tls-ca-path {self.ca_file}",
-            f"curl --cacert {self.ca_file} --resolve mta-sts.example.com:"
-            f"{https}:{web} "
-            f"https://mta-sts.example.com:{https}/.well-known/mta-sts.txt",
-        ])
-
     # -- reading ------------------------------------------------------------------
 
     def scenario(self, domain: str) -> Scenario:
@@ -531,7 +332,7 @@ class Lab:
         context = None
         if kind == "substitute":
             fake = self.pki.leaf((host,), key_label="attacker/" + host, self_signed=True)
-            context = _server_context(fake, self.directory, "attacker-" + host)
+            context = server_context(fake, self.directory, "attacker-" + host)
         try:
             attacker = Attacker(kind, host, (LAB_ADDRESS, self.receivers[host].port), context)
         except ValueError as e:
@@ -677,208 +478,4 @@ class Lab:
                 self.https.sites[s.policy_hostname] = replace(
                     self.https.sites[s.policy_hostname], answer=s.policy_host,
                     policy=s.policy.encode())
-
-    # -- TLS reporting (RFC 8460): where reports arrive, and certificates that change --
-
-    REPORT_HOST = "reports.example.com"
-
-    def serve_reports(self) -> ReportSink:
-        """Start (once) an HTTPS report endpoint (RFC 8460 §5.4) at
-        ``https://reports.example.com/tlsrpt`` on the lab's HTTPS port and return
-        it; what is POSTed there is in its ``posted``. Mailed reports (§5.3) need
-        nothing: they land in ``mailbox``. Started on request, so the lab's host
-        list stays as the catalogue has it until a notebook wants the endpoint."""
-        self._require_running()
-        if self.report_sink is None:
-            host = self.REPORT_HOST
-            context = _server_context(server_cert(self.pki, host), self.directory, host)
-            self.report_sink = ReportSink(host, context)
-            self.https.report_sinks[host] = self.report_sink
-            self._routes[host] = Endpoint(LAB_ADDRESS, https=self.https.port)
-            if self.standard_ports:  # an address of its own (no A record: not in the catalogue)
-                self.addresses.update(ownaddr.address_plan((), (host,), self.addresses))
-                self._call(self._hold(host, ownaddr.HTTPS_PORT, self._https_target))
-        return self.report_sink
-
-    def set_certificate(self, host: str, cert: str) -> None:
-        """Make MX ``host`` serve a ``valid``, ``expired``, ``wrong-name`` or
-        ``self-signed`` certificate from its next connection on (e.g. the day a
-        certificate expires); ``reset()`` restores the catalogue's."""
-        self._require_running()
-        host = host.rstrip(".").lower()
-        mx = next((m for s in self.scenarios.values() for m in s.mx if m.host == host), None)
-        if mx is None or host not in self.receivers:
-            raise LabError(f"{host} is not a lab MX host; MX hosts: {', '.join(self.receivers)}")
-        if self.receivers[host].context is None:
-            raise LabError(f"{host} offers no STARTTLS, so it has no certificate to change")
-        issued = mx_cert(self.pki, replace(mx, cert=cert), self.key_kind)
-        self.receivers[host].context = _server_context(issued, self.directory, f"{host}-{cert}")
-        self._swapped_certs.add(host)
-
-    def _reset_reporting(self) -> None:
-        if self.report_sink is not None:
-            self.report_sink.clear()
-        for host in self._swapped_certs:
-            mx = next(m for s in self._catalogue.values() for m in s.mx if m.host == host)
-            self.receivers[host].context = _server_context(
-                mx_cert(self.pki, mx, self.key_kind), self.directory, host)
-        self._swapped_certs.clear()
-    # -- a domain of your own (notebook 05) -------------------------------------------
-
-    def issue_certificate(self, host: str, key: str | None = None) -> Issued:
-        """A certificate from the lab's issuing CA for ``host``, with the lab key
-        labelled ``key`` (default: the host name): what an MX host added with
-        :meth:`add_domain` serves, and what TLSA records are computed from."""
-        return server_cert(self.pki, host.rstrip(".").lower(), "valid", key, self.key_kind)
-
-    def add_domain(self, records, *, signed: bool = True, keys: dict | None = None,
-                   starttls: str = "optional") -> Scenario:
-        """Deploy a record set from :func:`helpers.publish.generate` as a new lab
-        domain: its zone (DNSSEC-signed, with a DS in the lab root, or not),
-        every record of the set, an SMTP receiver per MX host serving the
-        certificate of lab key ``keys[host]`` (default: the host name, as
-        :meth:`issue_certificate`), and ``mta-sts.<domain>`` serving the set's
-        policy file. MX hosts must be inside the domain. ``reset()`` removes it.
-        A set that DNS software would refuse is a LabError naming the record and
-        the rule, and changes nothing."""
-        from ..publish import PublishError, RecordSet, check_records
-
-        self._require_running()
-        if not isinstance(records, RecordSet):
-            raise LabError("add_domain takes the RecordSet that helpers.publish.generate "
-                           f"returns, not {type(records).__name__}")
-        try:
-            check_records(records.records)
-            records.mx  # each MX record's preference and host
-        except (PublishError, ValueError, IndexError) as e:
-            raise LabError(f"nothing changed: {e}") from None
-        domain = records.domain.rstrip(".").lower()
-        if domain in self.scenarios:
-            # Re-running a notebook's deploy cell lands here: say how to start over.
-            raise LabError(f"{domain} is already a lab domain: lab.reset() removes the domains "
-                           "that add_domain added (the lab's own scenarios stay), then add "
-                           "it again")
-        keys = {k.rstrip(".").lower(): v for k, v in (keys or {}).items()}
-        mx = []
-        for preference, host in records.mx:
-            if not host.endswith("." + domain):
-                raise LabError(f"MX host {host} is outside {domain}: the lab serves an added "
-                               "domain's MX hosts from its own zone")
-            if host in self.receivers:
-                raise LabError(f"{host} is already a lab MX host")
-            mx.append(MX(host, preference, starttls=starttls, key=keys.get(host)))
-        s = Scenario(domain, "your design, deployed with lab.add_domain", tuple(mx),
-                     signed=signed, policy=records.policy)
-        extra = [r for r in records.records if r[1] != "MX"]
-        if self.standard_ports:
-            self._plan([s])
-        try:
-            self.zones.add(s, extra)
-        except (ValueError, dns.exception.DNSException) as e:
-            self.zones.remove(domain)  # whatever part of it was published
-            raise LabError(f"nothing changed: {domain} cannot be served: {e}") from None
-        self.scenarios[domain] = s
-        self._added.add(domain)
-        self._call(self._serve_scenario(s))
-        return s
-
-    def renew_key(self, host: str, key: str) -> Issued:
-        """MX ``host`` of an added domain now serves a certificate for the lab key
-        labelled ``key`` (a renewal with a new key); DNS is left as it was, as an
-        operator who forgets the TLSA records would."""
-        self._require_running()
-        host = host.rstrip(".").lower()
-        s = next((self.scenarios[d] for d in self._added
-                  if any(m.host == host for m in self.scenarios[d].mx)), None)
-        if s is None:
-            raise LabError(f"{host} is not an MX host of a domain added with add_domain")
-        s = replace(s, mx=tuple(replace(m, key=key) if m.host == host else m for m in s.mx))
-        self.scenarios[s.domain] = s
-        issued = self.issue_certificate(host, key)
-        self.receivers[host].context = _server_context(issued, self.directory, host)
-        return issued
-
-    def move_mx(self, domain: str, old: str, new: str, key: str | None = None) -> Scenario:
-        """In an added domain, replace MX host ``old`` by a new host ``new`` (a
-        receiver with a lab certificate for it, its address, the MX record),
-        leaving the TLSA records, the MTA-STS policy and its id as they were."""
-        self._require_running()
-        domain = domain.rstrip(".").lower()
-        old, new = old.rstrip(".").lower(), new.rstrip(".").lower()
-        if domain not in self._added:
-            raise LabError(f"{domain} was not added with add_domain")
-        s = self.scenarios[domain]
-        if not any(m.host == old for m in s.mx):
-            raise LabError(f"{old} is not an MX host of {domain}")
-        if not new.endswith("." + domain) or new in self.receivers:
-            raise LabError(f"{new} must be a new host name inside {domain}")
-        s = replace(s, mx=tuple(replace(m, host=new, key=key) if m.host == old else m
-                                for m in s.mx))
-        self.scenarios[domain] = s
-        if self.standard_ports:
-            self._plan([s])
-        self._call(self._serve_scenario(s))
-        self.zones.set(domain, new, "A", [self.addresses.get(new, LAB_ADDRESS)])
-        self.zones.set(domain, domain, "MX", [f"{m.preference} {m.host}." for m in s.mx])
-        return s
-
-    def _remove_added(self) -> None:
-        for domain in sorted(self._added):
-            s = self.scenarios.pop(domain)
-            hosts = [m.host for m in s.mx] + [h for h in self.receivers
-                                              if h.endswith("." + domain)]
-            for host in dict.fromkeys(hosts):
-                receiver = self.receivers.pop(host, None)
-                if receiver is not None:
-                    self._call(receiver.stop())
-                self._routes.pop(host, None)
-                self._release(host)
-                self._swapped_certs.discard(host)  # gone: nothing to restore
-            self.https.sites.pop(s.policy_hostname, None)
-            self._routes.pop(s.policy_hostname, None)
-            self._release(s.policy_hostname)
-            self.zones.remove(domain)
-        self._added.clear()
-
-    def _release(self, host: str) -> None:
-        """Standard-ports mode: give up ``host``'s address (a removed domain's host)."""
-        for key in [k for k in self._forwarders if k[0] == host]:
-            self._call(self._forwarders.pop(key).stop())
-        self._public.pop(host, None)
-        self.addresses.pop(host, None)
-
-    # -- display ----------------------------------------------------------------------
-
-    def _rows(self) -> list[tuple[str, str]]:
-        rows = [("DNS (UDP+TCP)", f"{self.dns_address}:{self.dns.port}")]
-        routes = self._public if self.standard_ports else self._routes
-        for host, ep in sorted(routes.items()):
-            service = "SMTP" if ep.smtp else "HTTPS"
-            via = " (via attacker)" if host in self.attackers else ""
-            rows.append((f"{service} {host}{via}", f"{ep.address}:{ep.smtp or ep.https}"))
-        return rows
-
-    def __str__(self) -> str:
-        if not self.running:
-            return f"Lab(seed={self.seed}): stopped"
-        width = max(len(r[0]) for r in self._rows())
-        lines = [f"Lab(seed={self.seed}): {len(self.scenarios)} domains, "
-                 f"{len(self.receivers)} MX hosts, files in {self.directory}"]
-        lines += [f"  {what:<{width}}  {where}" for what, where in self._rows()]
-        lines += [f"  CA bundle: {self.ca_file}", f"  trust anchor: {self.trust_anchor_file}"]
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        state = "running" if self.running else "stopped"
-        return f"<Lab seed={self.seed} {state}>"
-
-    def _repr_html_(self) -> str:
-        if not self.running:
-            return f"<p>Lab(seed={self.seed}): stopped</p>"
-        rows = "".join(f'<tr><td style="text-align:left">{html.escape(a)}</td>'
-                       f"<td>{html.escape(b)}</td></tr>" for a, b in self._rows())
-        return (f"<p><b>Lab</b> seed {self.seed}: {len(self.scenarios)} domains, "
-                f"{len(self.receivers)} MX hosts, "
-                f"{'each at its own loopback address' if self.standard_ports else 'all on the loopback address'}</p>"
-                f"<table><tr><th>service</th><th>listens on</th></tr>{rows}</table>")
 

@@ -14,6 +14,9 @@ the host's *current* route for every new connection: the real receiver, or
 the attacker ``lab.attack()`` put on the path. So the attacker takes over the
 host's address for any client, and the lab's attackers stay as they are.
 
+:class:`StandardPorts` holds the :class:`~helpers.lab.Lab` methods of this
+mode: the address plan for the lab's hosts, and the relays that hold them.
+
 Binding ports below 1024 needs root or CAP_NET_BIND_SERVICE (or a lowered
 ``net.ipv4.ip_unprivileged_port_start``): this mode is for a VM or container,
 not for Binder, and :class:`BindError` says so when it cannot bind.
@@ -25,6 +28,9 @@ import asyncio
 import errno
 import logging
 from collections.abc import Callable, Iterable
+
+from ..net import Endpoint
+from .scenarios import LAB_ADDRESS
 
 log = logging.getLogger("helpers.lab.ownaddr")
 
@@ -135,3 +141,44 @@ async def _pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
             return
         writer.write(data)
         await writer.drain()
+
+
+class StandardPorts:
+    """The :class:`~helpers.lab.Lab` methods of the standard-ports mode: its
+    address plan, and the relays that hold those addresses."""
+
+    def _plan(self, scenarios) -> None:
+        """Give every host of ``scenarios`` (and of their later states) its own address."""
+        mx, https = [], []
+        for s in scenarios:
+            while s is not None:
+                mx += [m.host for m in s.mx]
+                if s.policy is not None:
+                    https.append(s.policy_hostname)
+                s = s.later
+        self.addresses[""] = DNS_ADDRESS
+        self.addresses.update(address_plan(mx, https, self.addresses))
+
+    async def _hold(self, host: str, port: int, target) -> None:
+        """Standard-ports mode: hold ``host``'s address on ``port`` with a relay
+        to ``target()`` (read per connection, so an attacker takes over)."""
+        if not self.standard_ports or (host, port) in self._forwarders:
+            return
+        forwarder = Forwarder(host, self.addresses[host], port, target)
+        await forwarder.start()
+        self._forwarders[(host, port)] = forwarder
+        service = {"smtp": port} if port == SMTP_PORT else {"https": port}
+        self._public[host] = Endpoint(self.addresses[host], **service)
+
+    def _smtp_target(self, host: str):
+        return lambda: (LAB_ADDRESS, self._routes[host].smtp)  # the receiver, or an attacker
+
+    def _https_target(self) -> tuple[str, int]:
+        return LAB_ADDRESS, self.https.port
+
+    def _release(self, host: str) -> None:
+        """Standard-ports mode: give up ``host``'s address (a removed domain's host)."""
+        for key in [k for k in self._forwarders if k[0] == host]:
+            self._call(self._forwarders.pop(key).stop())
+        self._public.pop(host, None)
+        self.addresses.pop(host, None)

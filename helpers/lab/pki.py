@@ -18,8 +18,10 @@ import datetime as _dt
 import hashlib
 import math
 import random
+import ssl
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -280,3 +282,16 @@ def server_cert(pki: PKI, host: str, kind: str = "valid", key_label: str | None 
         return pki.leaf((host,), key_label=key_label, key_kind=key_kind, self_signed=True)
     raise ValueError(f"unknown certificate kind {kind!r}")
 
+
+def server_context(issued: Issued, directory: Path, name: str) -> ssl.SSLContext:
+    """A TLS server context serving ``issued`` (its chain and key), as the lab's
+    servers use; the files are written to ``directory``'s ``certs`` and ``keys``."""
+    # ssl can load keys only from files; these are lab keys, in the lab's folder.
+    cert_file = directory / "certs" / f"{name}.pem"
+    key_file = directory / "keys" / f"{name}.key"
+    cert_file.write_bytes(issued.chain_pem)
+    key_file.write_bytes(issued.key_pem)
+    key_file.chmod(0o600)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert_file, key_file)
+    return ctx
