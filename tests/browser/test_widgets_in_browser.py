@@ -187,3 +187,48 @@ def test_widget_used_in_the_browser(run_notebook, name):
     DRIVERS.get(name, drive_generic)(cell)
     after = jlab.report(page)[index]
     assert not after.errors, f"{path.name} cell {index}: {after.errors}"
+
+
+_NOTEBOOK_STATE = """() => {
+  const nb = window.jupyterapp.shell.currentWidget.content;
+  return {types: nb.widgets.map(c => c.model.type),
+          sources: nb.widgets.map(c => c.model.sharedModel.getSource()),
+          active: nb.activeCellIndex};
+}"""
+CONTROLS = ("select, input, textarea, .noUi-handle, "
+            "button, [tabindex]:not([tabindex='-1'])")
+# Command-mode shortcuts of JupyterLab 4: move to another cell, change the
+# cell's type, cut, delete, insert above/below, undo.
+KEYS = ["ArrowDown", "ArrowUp", "ArrowLeft", "ArrowRight", "j", "k", "r", "m", "y", "x",
+        "d", "d", "a", "b", "z"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_keys_typed_into_a_widget_stay_there(run_notebook, name):
+    """Focus each of the widget's controls and type the notebook's shortcuts:
+    the widget may change, the notebook's cells must not (no cell moved to,
+    changed to raw or Markdown, cut, deleted or inserted)."""
+    if importlib.util.find_spec(f"helpers.widgets.{name}") is None:
+        pytest.skip(f"helpers.widgets.{name} does not exist yet "
+                    f"({EXPECTED_ELSEWHERE.get(name, 'no issue')})")
+    path, index = _widget_cell(name)
+    page, cells = run_notebook(path.relative_to(NOTEBOOKS).as_posix())
+    page.bring_to_front()  # other notebooks' pages stay open: type into this one
+    cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+    cell.scroll_into_view_if_needed()
+    controls = cell.locator(".jp-OutputArea-output").locator(CONTROLS)
+    assert controls.count(), f"{name}: no control to focus"
+    for i in range(controls.count()):
+        control = controls.nth(i)
+        if not control.is_visible() or not control.is_enabled():
+            continue
+        control.focus()
+        assert control.evaluate("e => e === document.activeElement"), f"{name}: control {i}"
+        before = page.evaluate(_NOTEBOOK_STATE)
+        assert before["active"] == index, f"{name}: focusing control {i} left its cell"
+        for key in KEYS:
+            page.keyboard.press(key)
+        page.wait_for_timeout(300)
+        after = page.evaluate(_NOTEBOOK_STATE)
+        what = control.evaluate("e => e.outerHTML.slice(0, 80)")
+        assert after == before, f"{name}: keys typed into {what} changed the notebook"
