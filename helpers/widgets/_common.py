@@ -80,6 +80,11 @@ class LabKeeper:
 
 
 def pre(text: str, colour: str = "") -> str:
-    """``text`` escaped in a <pre> block (text from the wire is untrusted)."""
-    style = f' style="background:{colour};padding:4px;margin:0"' if colour else ' style="margin:0"'
-    return f"<pre{style}>{html.escape(text)}</pre>"
+    """``text`` escaped in a <pre> block (text from the wire is untrusted).
+
+    Long lines wrap at spaces, and inside a word only when the word alone is
+    wider than the pane (JupyterLab's widget styles break anywhere, which cut
+    ``250-SIZE 33554432`` in the middle of the number)."""
+    wrap = "margin:0;white-space:pre-wrap;word-break:normal;overflow-wrap:anywhere"
+    style = f"background:{colour};padding:4px;{wrap}" if colour else wrap
+    return f'<pre style="{style}">{html.escape(text)}</pre>'

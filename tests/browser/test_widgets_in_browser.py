@@ -232,3 +232,43 @@ def test_keys_typed_into_a_widget_stay_there(run_notebook, name):
         after = page.evaluate(_NOTEBOOK_STATE)
         what = control.evaluate("e => e.outerHTML.slice(0, 80)")
         assert after == before, f"{name}: keys typed into {what} changed the notebook"
+
+
+_BROKEN_WORDS = """(root) => {
+  // Every word or number (letters and digits) of the widget's <pre> panes that
+  // the browser drew on more than one line although it fits on one line of its
+  // pane. (Lines may still wrap after a hyphen or a slash, as text does.)
+  const broken = [];
+  for (const pre of root.querySelectorAll('pre')) {
+    const text = pre.firstChild;
+    if (!text || text.nodeType !== Node.TEXT_NODE) continue;
+    const width = pre.clientWidth;
+    const re = /[A-Za-z0-9]+/g;
+    let m;
+    while ((m = re.exec(text.data))) {
+      const range = document.createRange();
+      range.setStart(text, m.index);
+      range.setEnd(text, m.index + m[0].length);
+      const rects = Array.from(range.getClientRects()).filter(r => r.width > 0);
+      const total = rects.reduce((s, r) => s + r.width, 0);
+      if (rects.length > 1 && new Set(rects.map(r => Math.round(r.top))).size > 1
+          && total < width) broken.push(m[0]);
+    }
+  }
+  return broken;
+}"""
+
+
+def test_attack_explorer_breaks_lines_between_words(run_notebook):
+    """At a laptop's 1366 px, the explorer's three panes are narrow: lines
+    wrap, but never inside a word or number that fits (``250-SIZE 335544 / 32``)."""
+    path, index = _widget_cell("attack_explorer")
+    page, _ = run_notebook(path.relative_to(NOTEBOOKS).as_posix())
+    page.bring_to_front()
+    page.set_viewport_size({"width": 1366, "height": 768})
+    cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+    cell.scroll_into_view_if_needed()
+    out = cell.locator(".jp-OutputArea-output").first
+    _expect()(out).to_contain_text("SIZE")
+    broken = out.evaluate(_BROKEN_WORDS)
+    assert not broken, f"tokens broken across lines: {broken[:10]}"
