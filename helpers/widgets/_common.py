@@ -14,12 +14,20 @@ import html
 # the command-mode selectors end in `:focus`, which the focused control itself
 # matches, so the control must carry it. ipywidgets sets classes, not
 # attributes, so a hidden image with no data, failing to load each time the
-# view is drawn, marks the widget's box and every control that gets focus in it.
+# view is drawn, marks the widget's box and every control that gets focus in it
+# (and keeps toggle buttons' aria-pressed in step with their state).
 KEEP_KEYS_CLASS = "course-widget"
 SUPPRESS_SHORTCUTS = "data-lm-suppress-shortcuts"
 _KEEP_KEYS_JS = (f"var s='{SUPPRESS_SHORTCUTS}',r=this.closest('.{KEEP_KEYS_CLASS}');"
                  "if(r&&!r.hasAttribute(s)){r.setAttribute(s,'true');"
-                 "r.addEventListener('focusin',function(e){e.target.setAttribute(s,'true')})}")
+                 "r.addEventListener('focusin',function(e){e.target.setAttribute(s,'true')});"
+                 # Toggle buttons (the inspector's lab/live) show their state by a
+                 # class only: say it to screen readers too (aria-pressed).
+                 "var p=function(){r.querySelectorAll('.widget-toggle-button').forEach("
+                 "function(b){b.setAttribute('aria-pressed',"
+                 "b.classList.contains('mod-active')?'true':'false')})};"
+                 "p();new MutationObserver(p).observe(r,{subtree:true,childList:true,"
+                 "attributes:true,attributeFilter:['class']})}")
 _KEEP_KEYS_HTML = f'<img alt="" src="data:," style="display:none" onerror="{_KEEP_KEYS_JS}">'
 
 

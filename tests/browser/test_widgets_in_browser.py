@@ -272,3 +272,22 @@ def test_attack_explorer_breaks_lines_between_words(run_notebook):
     _expect()(out).to_contain_text("SIZE")
     broken = out.evaluate(_BROKEN_WORDS)
     assert not broken, f"tokens broken across lines: {broken[:10]}"
+
+
+def test_lab_live_toggle_says_which_is_pressed(run_notebook):
+    """A screen reader hears which of the inspector's lab/live buttons is on."""
+    path, index = _widget_cell("inspector")
+    page, _ = run_notebook(path.relative_to(NOTEBOOKS).as_posix())
+    page.bring_to_front()
+    cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+    cell.scroll_into_view_if_needed()
+    lab = cell.get_by_role("button", name="lab", exact=True)
+    live = cell.get_by_role("button", name="live", exact=True)
+    expect = _expect()
+    expect(lab).to_have_attribute("aria-pressed", "true")
+    expect(live).to_have_attribute("aria-pressed", "false")
+    live.click()
+    expect(live).to_have_attribute("aria-pressed", "true")
+    expect(lab).to_have_attribute("aria-pressed", "false")
+    lab.click()
+    expect(lab).to_have_attribute("aria-pressed", "true")
