@@ -18,6 +18,10 @@ from ..mtasts import MtaStsError, mx_matches, parse_policy
 from ._common import CourseWidget
 
 
+# Text colours with WCAG AA contrast (4.5:1) on white; the verdict is also in words.
+MATCH_COLOUR, NO_MATCH_COLOUR, WARNING_COLOUR = "#2b7a3b", "#b02525", "#994a00"
+
+
 @dataclass(frozen=True)
 class Match:
     pattern: str
@@ -32,9 +36,10 @@ class Match:
         return out + (f"\n  warning: {self.warning}" if self.warning else "")
 
     def _repr_html_(self) -> str:
-        colour = "#2b8a3e" if self.matched else "#c92a2a"
+        colour = MATCH_COLOUR if self.matched else NO_MATCH_COLOUR
         verdict = "matches" if self.matched else "does not match"
-        warn = (f'<br><span style="color:#e67700">warning: {html.escape(self.warning)}</span>'
+        warn = (f'<br><span style="color:{WARNING_COLOUR}">warning: '
+                f"{html.escape(self.warning)}</span>"
                 if self.warning else "")
         # overflow-wrap: a long unbroken name wraps instead of being clipped.
         return (f'<div style="overflow-wrap:anywhere"><code>{html.escape(self.host)}</code> '
