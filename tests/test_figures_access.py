@@ -142,3 +142,32 @@ def test_tree_answers_sit_beside_the_boxes_not_over_them(lab, traced):
             box = n.get_bbox_patch().get_window_extent(renderer)
             assert not ext.overlaps(box), (f"answer {a.get_text()!r} covers the box "
                                            f"{n.get_text().splitlines()[0]!r}")
+
+
+def _solution_notebooks():
+    from helpers import notebooks
+    return sorted(notebooks.NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
+
+
+@pytest.mark.parametrize("path", _solution_notebooks(), ids=lambda p: p.stem)
+def test_every_figure_has_a_text_equivalent_beside_it(path):
+    """Each cell that draws a figure is followed by its text equivalent: a
+    Markdown cell starting "*In words:*" (02's matrix also as a table)."""
+    import json
+
+    cells = json.loads(path.read_text())["cells"]
+    for i, cell in enumerate(cells):
+        if not any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])):
+            continue
+        after = cells[i + 1] if i + 1 < len(cells) else {}
+        text = "".join(after.get("source", ""))
+        assert after.get("cell_type") == "markdown" and text.startswith("*In words:*"), (
+            f"{path.name} cell {i}: the figure has no text equivalent after it")
+        assert len(text.split()) >= 12, f"{path.name} cell {i}: a few words are not enough"
+        if "attack_matrix(" in "".join(cell["source"]):
+            table = cells[i + 2]
+            html = "".join(o.get("data", {}).get("text/html", "")
+                           if isinstance(o.get("data", {}).get("text/html", ""), str)
+                           else "".join(o["data"]["text/html"])
+                           for o in table.get("outputs", []))
+            assert "<table" in html, f"{path.name}: the attack matrix has no table after it"
