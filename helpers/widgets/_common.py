@@ -28,7 +28,12 @@ _KEEP_KEYS_JS = (f"var s='{SUPPRESS_SHORTCUTS}',r=this.closest('.{KEEP_KEYS_CLAS
                  "b.classList.contains('mod-active')?'true':'false')})};"
                  "p();new MutationObserver(p).observe(r,{subtree:true,childList:true,"
                  "attributes:true,attributeFilter:['class']})}")
-_KEEP_KEYS_HTML = f'<img alt="" src="data:," style="display:none" onerror="{_KEEP_KEYS_JS}">'
+# And a long unbroken text (a 300-character name typed into the inspector)
+# wraps inside the widget instead of being clipped at its edge.
+_WRAP_CSS = (f"<style>.{KEEP_KEYS_CLASS} .widget-html-content"
+             "{overflow-wrap:anywhere}</style>")
+_KEEP_KEYS_HTML = (_WRAP_CSS + '<img alt="" src="data:," style="display:none" '
+                   f'onerror="{_KEEP_KEYS_JS}">')
 
 
 def keeps_keys(root):

@@ -291,3 +291,29 @@ def test_lab_live_toggle_says_which_is_pressed(run_notebook):
     expect(lab).to_have_attribute("aria-pressed", "false")
     lab.click()
     expect(lab).to_have_attribute("aria-pressed", "true")
+
+
+_CLIPPED = """(root) => Array.from(root.querySelectorAll('.widget-html, .widget-html-content, .widget-box'))
+  .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+  .map(e => e.innerText.slice(0, 60))"""
+
+
+def test_long_unbroken_input_wraps_instead_of_being_clipped(run_notebook):
+    """A 300-character name typed into the inspector and into the MX
+    playground is shown whole, wrapped, not cut at the widget's edge."""
+    long = "a" * 60 + "." + "b" * 240 + ".example"
+    expect = _expect()
+    for name in ("inspector", "mx_playground"):
+        path, index = _widget_cell(name)
+        page, _ = run_notebook(path.relative_to(NOTEBOOKS).as_posix())
+        page.bring_to_front()
+        cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+        cell.scroll_into_view_if_needed()
+        out = cell.locator(".jp-OutputArea-output").first
+        box = cell.locator("input[type=text]").last
+        box.fill(long)
+        box.press("Enter")
+        expect(out).to_contain_text("b" * 40, timeout=30_000)
+        page.wait_for_timeout(500)
+        clipped = out.evaluate(_CLIPPED)
+        assert not clipped, f"{name}: clipped: {clipped}"
