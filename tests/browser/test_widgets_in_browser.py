@@ -269,6 +269,11 @@ def test_attack_explorer_breaks_lines_between_words(run_notebook):
     cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
     cell.scroll_into_view_if_needed()
     out = cell.locator(".jp-OutputArea-output").first
+    selects = cell.locator("select")  # the stripping case, whatever ran before
+    selects.nth(0).select_option("strip")
+    selects.nth(1).select_option("opportunistic")
+    cell.get_by_role("button", name="send the message").click()
+    _expect()(out).to_contain_text("strip x opportunistic", timeout=30_000)
     _expect()(out).to_contain_text("SIZE")
     broken = out.evaluate(_BROKEN_WORDS)
     assert not broken, f"tokens broken across lines: {broken[:10]}"
