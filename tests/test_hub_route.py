@@ -158,6 +158,18 @@ def test_hub_route_with_a_persistent_home(hub):
     upto = next(i for i, c in enumerate(code) if "sample_path" in "".join(c["source"])) + 1
     _first_cells(python, work, "06-tls-reporting.ipynb", upto, home)
 
+    # The image's JupyterLab has the course's settings (no news pop-up,
+    # Markdown opened rendered), from its own configuration path.
+    settings = _run([python, "-c", "import json\n"
+                     "from jupyter_server.services.config import ConfigManager\n"
+                     "cm = ConfigManager(config_dir_name='labconfig')\n"
+                     "print(json.dumps([cm.get('page_config'), "
+                     "cm.get('default_setting_overrides')]))"], cwd=work, HOME=str(home))
+    page, overrides = json.loads(settings)
+    assert page["disabledExtensions"]["@jupyterlab/apputils-extension:announcements"]
+    assert overrides["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"] == {
+        "markdown": "Markdown Preview"}
+
     # A learner's answer, then the instructor updates a notebook during the workshop
     # and learners follow the link again: the course updates, the answer stays.
     mine = work / "01-starttls-transcript.ipynb"
