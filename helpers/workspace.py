@@ -98,6 +98,9 @@ def prepare(work: Path | None = None, learner: Path = pipeline.LEARNER) -> Prepa
     never overwrite one. The contents page is regenerated each time (it is the
     course's, not the learner's), so notebooks added to the course appear in it."""
     work = WORK if work is None else work
+    if not learner.is_dir():  # e.g. run outside the course folder, on an installed copy
+        raise FileNotFoundError(f"no learner notebooks in {learner}: run this in the course "
+                                "folder (on a hub: cd ~/REPO first)")
     work.mkdir(parents=True, exist_ok=True)
     manifest_path = work / MANIFEST
     try:

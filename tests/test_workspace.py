@@ -155,3 +155,11 @@ def test_copy_only_prepares_my_work_without_starting_jupyterlab(tmp_path, monkey
     copied = sorted(p.name for p in (tmp_path / "my-work").glob("[0-9][0-9]-*.ipynb"))
     assert copied == sorted(p.name for p in pipeline.LEARNER.glob("[0-9][0-9]-*.ipynb"))
     assert "Your work lives in" in capsys.readouterr().out
+
+
+def test_outside_the_course_folder_it_says_where_to_run_it(tmp_path):
+    import pytest
+
+    with pytest.raises(FileNotFoundError, match="run this in the course folder"):
+        workspace.prepare(tmp_path / "my-work", learner=tmp_path / "notebooks" / "learner")
+    assert not (tmp_path / "my-work").exists()
