@@ -9,11 +9,21 @@ READY  := $(VENV)/.installed
 
 .PHONY: lab solutions test bench lab-server notebooks learner doctor clean
 
-$(READY): requirements.txt requirements-test.txt pyproject.toml
+TESTS  := $(VENV)/.installed-test
+
+# A learner's environment: what the course runs (requirements.txt) and the
+# course itself, editable. `make test` and the authoring targets add the test
+# and authoring tools (requirements-test.txt) on top.
+$(READY): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); set PYTHON=python3.11 or similar")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "Installing the course's packages into $(VENV): the first time this takes a few minutes."
-	$(BIN)/python -m pip install --progress-bar on --disable-pip-version-check -r requirements.txt -r requirements-test.txt
+	$(BIN)/python -m pip install --progress-bar on --disable-pip-version-check -r requirements.txt -e .
+	touch $@
+
+$(TESTS): $(READY) requirements-test.txt
+	@echo "Installing the test tools into $(VENV) (pytest, nbval, Playwright, ...)."
+	$(BIN)/python -m pip install --progress-bar on --disable-pip-version-check -r requirements-test.txt
 	touch $@
 
 # JupyterLab refuses to run as root (containers often are) unless told.
@@ -29,16 +39,16 @@ solutions: $(READY)
 	$(BIN)/python -m helpers start --solutions $(ROOT_FLAG)
 
 ## test: run every test (unit, lab integration, notebooks)
-test: $(READY)
+test: $(TESTS)
 	$(BIN)/python -m pytest
 
 ## notebooks: after a helpers change, re-execute every notebook, regenerate
 ## navigation, text twins and learner copies (then commit them all)
-notebooks: $(READY)
+notebooks: $(TESTS)
 	$(BIN)/python -m helpers notebooks
 
 ## learner: regenerate only notebooks/learner/ from the solution notebooks
-learner: $(READY)
+learner: $(TESTS)
 	$(BIN)/python -m helpers learner
 
 ## doctor: check this environment (Python, packages, lab, live DNS, port 25)

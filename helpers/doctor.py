@@ -73,7 +73,7 @@ def check_packages() -> Check:
             missing.append(name)
     if missing:
         return Check("packages", FAIL, "missing: " + ", ".join(missing),
-                     "run `make lab` (or pip install -r requirements.txt) in the course folder")
+                     "run `make lab` (or pip install -r requirements.txt -e .) in the course folder")
     return Check("packages", OK, ", ".join(found))
 
 

@@ -9,11 +9,13 @@ never sees them. A notebook added to the course later is copied on the next
 start; a notebook the course changed is reported, and a learner who wants the
 new version renames theirs and starts again.
 
-JupyterLab then opens on ``my-work/``, with the course folder as its root, so
-the solutions (``notebooks/``) are one folder up. The repository's
-``jupyter/`` folder joins Jupyter's configuration path for that run
-(``JUPYTER_CONFIG_PATH``): its ``labconfig/page_config.json`` switches off
-JupyterLab's announcements plugin, so no "official Jupyter news" pop-up.
+JupyterLab then opens ``my-work/00-start-here.ipynb`` (not the Launcher),
+with the course folder as its root, so the solutions (``notebooks/``) are one
+folder up. The repository's ``jupyter/`` folder joins Jupyter's configuration
+path for that run (``JUPYTER_CONFIG_PATH``): its ``labconfig/page_config.json``
+switches off JupyterLab's announcements plugin, so no "official Jupyter news"
+pop-up, and ``labconfig/default_setting_overrides.json`` opens Markdown files
+(``my-work/README.md``) rendered rather than as source.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ ROOT = pipeline.ROOT
 WORK = ROOT / "my-work"
 CONFIG = ROOT / "jupyter"
 MANIFEST = ".course-copies.json"
+FIRST = "00-start-here.ipynb"
+UPDATES_HEADING = "## The course has newer versions of your notebooks"
 _LINK = re.compile(r"\]\(([^)\s]+)\)")
 
 
@@ -94,6 +98,9 @@ def prepare(work: Path | None = None, learner: Path = pipeline.LEARNER) -> Prepa
     never overwrite one. The contents page is regenerated each time (it is the
     course's, not the learner's), so notebooks added to the course appear in it."""
     work = WORK if work is None else work
+    if not learner.is_dir():  # e.g. run outside the course folder, on an installed copy
+        raise FileNotFoundError(f"no learner notebooks in {learner}: run this in the course "
+                                "folder (on a hub: cd ~/REPO first)")
     work.mkdir(parents=True, exist_ok=True)
     manifest_path = work / MANIFEST
     try:
@@ -114,17 +121,31 @@ def prepare(work: Path | None = None, learner: Path = pipeline.LEARNER) -> Prepa
         copied.append(path.name)
     readme = learner / pipeline.LEARNER_README
     if readme.exists():
-        (work / "README.md").write_text(_copy_text(readme, work))
+        text = _copy_text(readme, work)
+        if changed:  # said in the browser too, on the contents page
+            text = updates_notice(changed) + "\n" + text
+        (work / "README.md").write_text(text)
     manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     return Prepared(work, tuple(copied), tuple(kept), tuple(changed))
 
 
+def updates_notice(changed) -> str:
+    """Markdown for the top of ``my-work/README.md``: which of the learner's
+    notebooks the course has changed since they were copied, and what to do."""
+    names = "\n".join(f"- `{name}`" for name in changed)
+    return (f"{UPDATES_HEADING}\n\n{names}\n\nYours are kept as they are. To get the "
+            "new version of one, rename yours (your answers stay in the renamed file) and "
+            "start again (`make lab`, or `python -m helpers start --copy-only` on a hub).\n")
+
+
 def lab_command(work: Path = WORK, extra: list[str] | None = None) -> list[str]:
     """The JupyterLab command line: root at the course folder (solutions one
-    folder up from the learner's), opening on ``work``."""
+    folder up from the learner's), opening ``work``'s first notebook (the
+    folder if it has none) instead of the Launcher."""
+    opened = work / FIRST if (work / FIRST).exists() else work
     return [sys.executable, "-m", "jupyterlab",
             f"--ServerApp.root_dir={ROOT}",
-            f"--LabApp.default_url=/lab/tree/{work.relative_to(ROOT).as_posix()}",
+            f"--LabApp.default_url=/lab/tree/{opened.relative_to(ROOT).as_posix()}",
             *(extra or [])]
 
 

@@ -227,7 +227,19 @@ def test_stopped_lab_network_says_the_lab_was_stopped():
         second.stop()
 
 
-def test_ctrl_c_during_attack_leaves_no_listener(lab, monkeypatch):
+@pytest.fixture
+def ctrl_c_raises():
+    """Ctrl-C raises KeyboardInterrupt during the test, also when the test run
+    inherited SIGINT ignored (`make test &`, nohup): _thread.interrupt_main()
+    does nothing for an ignored signal."""
+    import signal
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_during_attack_leaves_no_listener(lab, monkeypatch, ctrl_c_raises):
     import _thread
     import socket
     import threading

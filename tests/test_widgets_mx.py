@@ -51,5 +51,38 @@ name = st.lists(label, min_size=0, max_size=4).map(".".join)
 
 @given(pattern=name, host=name, dot=st.booleans())
 def test_the_verdict_is_always_mx_matches(pattern, host, dot):
+    """For a host name; what is not one matches nothing (test below)."""
     host = host + ("." if dot else "")
-    assert explain(pattern, host).matched == mx_matches(pattern, host)
+    m = explain(pattern, host)
+    assert m.matched == (mx_matches(pattern, host) and "not a host name" not in m.rule)
+
+
+def test_spaces_around_a_pattern_are_dropped_as_the_policy_parser_does():
+    from helpers.mtasts import parse_policy
+
+    policy = parse_policy("version: STSv1\nmode: enforce\nmx: mail.example.com \nmax_age: 86400\n")
+    assert mx_matches(policy.mx[0], "mail.example.com")
+    m = explain("mail.example.com ", "mail.example.com")
+    assert m.matched and not m.warning
+    assert explain(" *.example.com\t", " mail.example.com").matched
+
+
+def test_each_rule_cites_its_section_once():
+    for pattern, host in [("mail.example.com", "MAIL.example.com."),
+                          ("*.example.com", "Mail.Example.com"),
+                          ("mail.example.com", "mail.example.com")]:
+        assert explain(pattern, host).rule.count("§4.1") == 1, explain(pattern, host).rule
+
+
+@pytest.mark.parametrize("host", ["\U0001F600.example.com", "a" * 3000 + ".example.com",
+                                  "x" * 64 + ".example.com", "-mail.example.com",
+                                  "mail_1.example.com"])
+def test_what_is_not_a_host_name_matches_nothing(host):
+    m = explain("*.example.com", host)
+    assert not m.matched and "not a host name" in m.rule
+    assert len(m.rule) < 300  # says why without repeating 3,000 characters
+
+
+def test_long_unbroken_input_wraps_instead_of_being_clipped():
+    pg = mx_playground("*.example.com", "a" * 200)
+    assert "overflow-wrap:anywhere" in pg.result.value

@@ -63,6 +63,11 @@ def test_a_course_update_is_reported_not_applied(tmp_path):
     assert done.changed_upstream == ("00-start-here.ipynb",)
     assert "rename yours" in str(done)
     assert (work / "00-start-here.ipynb").read_text() == before
+    # Said in the browser too: at the top of the contents page in my-work/.
+    contents = (work / "README.md").read_text()
+    assert contents.startswith(workspace.UPDATES_HEADING)
+    notice = contents.split("\n## ", 1)[0]
+    assert "`00-start-here.ipynb`" in notice and "rename yours" in notice
 
 
 def test_my_work_is_ignored_by_git():
@@ -73,7 +78,7 @@ def test_my_work_is_ignored_by_git():
 
 def test_jupyterlab_opens_on_my_work_without_the_news_popup():
     command = workspace.lab_command()
-    assert "--LabApp.default_url=/lab/tree/my-work" in command
+    assert any(c.startswith("--LabApp.default_url=/lab/tree/my-work") for c in command)
     assert f"--ServerApp.root_dir={pipeline.ROOT}" in command
     env = workspace.lab_environment({"JUPYTER_CONFIG_PATH": "/elsewhere"})
     first, *rest = env["JUPYTER_CONFIG_PATH"].split(os.pathsep)
@@ -93,6 +98,28 @@ def test_jupyterlab_opens_on_my_work_without_the_news_popup():
         else:
             os.environ["JUPYTER_CONFIG_PATH"] = old
     assert "@jupyterlab/apputils-extension:announcements" in config["disabledExtensions"]
+
+
+def test_first_start_opens_start_here_and_markdown_rendered(tmp_path):
+    """Not the Launcher: the first notebook; my-work/README.md opens rendered
+    (JupyterLab's own settings loader reads the course's override)."""
+    command = workspace.lab_command(pipeline.LEARNER)  # as my-work/ after the first copy
+    assert "--LabApp.default_url=/lab/tree/notebooks/learner/00-start-here.ipynb" in command
+    from jupyterlab_server.settings_utils import _get_overrides
+
+    env = workspace.lab_environment()
+    old = os.environ.get("JUPYTER_CONFIG_PATH")
+    os.environ["JUPYTER_CONFIG_PATH"] = env["JUPYTER_CONFIG_PATH"]
+    try:
+        overrides, error = _get_overrides(str(tmp_path))
+    finally:
+        if old is None:
+            del os.environ["JUPYTER_CONFIG_PATH"]
+        else:
+            os.environ["JUPYTER_CONFIG_PATH"] = old
+    assert not error
+    viewers = overrides["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"]
+    assert viewers["markdown"] == "Markdown Preview"
 
 
 def test_readme_course_table_leads_learners_to_learner_copies():
@@ -115,7 +142,8 @@ def test_start_command_line_and_the_solutions_variant():
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 0 and "--solutions" in run.stdout and "my-work" in run.stdout
     command = workspace.lab_command(pipeline.NOTEBOOKS, ["--allow-root"])
-    assert "--LabApp.default_url=/lab/tree/notebooks" in command and command[-1] == "--allow-root"
+    assert "--LabApp.default_url=/lab/tree/notebooks/00-start-here.ipynb" in command
+    assert command[-1] == "--allow-root"
 
 
 def test_copy_only_prepares_my_work_without_starting_jupyterlab(tmp_path, monkeypatch, capsys):
@@ -127,3 +155,11 @@ def test_copy_only_prepares_my_work_without_starting_jupyterlab(tmp_path, monkey
     copied = sorted(p.name for p in (tmp_path / "my-work").glob("[0-9][0-9]-*.ipynb"))
     assert copied == sorted(p.name for p in pipeline.LEARNER.glob("[0-9][0-9]-*.ipynb"))
     assert "Your work lives in" in capsys.readouterr().out
+
+
+def test_outside_the_course_folder_it_says_where_to_run_it(tmp_path):
+    import pytest
+
+    with pytest.raises(FileNotFoundError, match="run this in the course folder"):
+        workspace.prepare(tmp_path / "my-work", learner=tmp_path / "notebooks" / "learner")
+    assert not (tmp_path / "my-work").exists()

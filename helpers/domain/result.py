@@ -19,7 +19,9 @@ STATUSES = (OK, INFO, WARN, FAIL, SKIP)
 #: Worst first, for summarising several checks in one cell.
 SEVERITY = {FAIL: 4, WARN: 3, SKIP: 2, INFO: 1, OK: 0}
 FAMILIES = ("MX", "DNSSEC", "DANE", "STARTTLS", "certificate", "MTA-STS", "TLS-RPT", "sender")
-COLOURS = {OK: "#2b8a3e", INFO: "#1971c2", WARN: "#e67700", FAIL: "#c92a2a", SKIP: "#868e96"}
+# Text colours: each has WCAG AA contrast (4.5:1) on white and on its own
+# background below (tests/test_widget_contrast.py computes it).
+COLOURS = {OK: "#2b7a3b", INFO: "#1864ab", WARN: "#994a00", FAIL: "#b02525", SKIP: "#5c636a"}
 BACKGROUNDS = {OK: "#d3f9d8", INFO: "#d0ebff", WARN: "#ffe8cc", FAIL: "#ffe3e3", SKIP: "#f1f3f5"}
 MARKS = {OK: "ok  ", INFO: "info", WARN: "WARN", FAIL: "FAIL", SKIP: "skip"}
 

@@ -28,6 +28,22 @@ RESULT_COLOURS = {
     "sts-webpki-invalid": "#212529",
 }
 _OTHER = "#adb5bd"
+# And one hatching per result type, so that the types are told apart without
+# colour (in greyscale, by the colour-blind): the legend shows it too.
+RESULT_HATCHES = {
+    "starttls-not-supported": "//",
+    "certificate-expired": "..",
+    "certificate-host-mismatch": "xx",
+    "certificate-not-trusted": "\\\\",
+    "validation-failure": "oo",
+    "tlsa-invalid": "++",
+    "dnssec-invalid": "--",
+    "dane-required": "||",
+    "sts-policy-fetch-error": "**",
+    "sts-policy-invalid": "OO",
+    "sts-webpki-invalid": "x.",
+}
+_OTHER_HATCH = "/."
 FONT = 10  # points; the figure is shown at its own size (1000 px) in a notebook
 
 
@@ -61,7 +77,8 @@ def report_chart(agg, title: str = "TLS reports received, per day"):
     for result, counts in agg.per_result_type().items():
         heights = [counts[d] for d in days]
         top.bar(x, heights, bottom=base, width=0.7, label=result,
-                color=RESULT_COLOURS.get(result, _OTHER), hatch="//", edgecolor="white")
+                color=RESULT_COLOURS.get(result, _OTHER),
+                hatch=RESULT_HATCHES.get(result, _OTHER_HATCH), edgecolor="white")
         base = [b + h for b, h in zip(base, heights)]
     for i, d in enumerate(days):
         failed = agg.failed(d)

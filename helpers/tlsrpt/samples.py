@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent.parent.parent / "data"
+# In the course folder (an editable install, a clone) data/ sits beside
+# helpers/; a non-editable install (a hub or Binder image) puts the samples
+# under the environment's share/ (pyproject.toml's data-files).
+_BESIDE = Path(__file__).resolve().parent.parent.parent / "data"
+_INSTALLED = Path(sys.prefix) / "share" / "smtp-tls-course" / "data"
+DATA = _BESIDE if _BESIDE.is_dir() or not _INSTALLED.is_dir() else _INSTALLED
 
 
 def sample_path(name: str) -> Path:

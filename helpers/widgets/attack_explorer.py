@@ -102,7 +102,7 @@ class AttackExplorer(CourseWidget):
             result = run_once(self._labs.running(), self.attack.value, self.policy.value,
                               self.domain)
         except Exception as e:  # a callback's exception would vanish: show it
-            self.verdict.value = (f'<div style="color:#c92a2a">could not send: '
+            self.verdict.value = (f'<div style="color:#b02525">could not send: '
                                   f"{html.escape(str(e) or type(e).__name__)}</div>")
             return None
         finally:

@@ -78,8 +78,11 @@ class Inspector(CourseWidget):
         self.results = _Rows([])
         self.root = widgets.VBox([widgets.HBox([self.domain, self.mode, self.button]),
                                   self.status, self.results])
-        # Enter (or leaving the box) commits the value: that submits.
+        # Enter (or leaving the box) commits the value: that submits. Enter on
+        # the same domain changes no value: the box's "submit" message says it.
+        self._started = 0
         self.domain.observe(lambda change: self.inspect(), "value")
+        self.domain.on_msg(self._submitted)
         self.button.on_click(lambda _: self.inspect())
         self.mode.observe(self._mode_changed, "value")
         self._mode_changed()
@@ -101,10 +104,13 @@ class Inspector(CourseWidget):
             if self.running:
                 return False
             name = (domain if domain is not None else self.domain.value).strip()
-            if not name:
+            if not name:  # and no results of the previous domain under it
                 self.status.value = "<i>type a domain first</i>"
+                self.results.children = ()
+                self.result, self.error = None, None
                 return False
             self._done.clear()
+            self._started += 1
         self._checks, self._rows = [], {}
         self.result, self.error = None, None
         self.button.disabled = True
@@ -115,6 +121,14 @@ class Inspector(CourseWidget):
         self._thread.start()
         return True
 
+    def _submitted(self, _widget, content, _buffers) -> None:
+        """Enter in the box: inspect again if no value change comes with it (a
+        changed value starts its own inspection; its message may come second)."""
+        if not isinstance(content, dict) or content.get("event") != "submit":
+            return
+        started = self._started
+        threading.Timer(0.3, lambda: self._started == started and self.inspect()).start()
+
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the running inspection; True when none is running."""
         return self._done.wait(timeout)
@@ -124,6 +138,13 @@ class Inspector(CourseWidget):
             result = _domain.inspect(name, self.network(), smtp=self.smtp, timeout=self.timeout,
                                      on_check=self._found)
             self.result = result
+            missing = next((c for c in result.checks
+                            if c.id == "mx" and c.title.endswith("does not exist")), None)
+            if missing is not None:  # nothing to publish for a name that is not there
+                self.status.value = (f'<span style="color:{COLOURS[FAIL]}"><b>'
+                                     f"{escape(missing.title)}</b>: {escape(missing.fix)}</span>")
+                self._show([missing])
+                return
             self.status.value = self._verdict_html(result)
             self._show(result.checks)
         except Exception as e:  # whatever it is, show it in the widget, not as a traceback

@@ -14,7 +14,11 @@ import ipywidgets as w
 from ..smtp import CLIENT, Transcript
 from ._common import CourseWidget
 
-CLEAR_BG, TLS_BG, NOW_BORDER = "#fde8e0", "#e6f4e6", "#1c7ed6"
+# The clear is light, TLS darker (luminance 0.89 and 0.73, apart in greyscale
+# too), and each row also says which in words: never colour alone. Text on
+# either has over 12:1 contrast (WCAG AA asks 4.5:1).
+CLEAR_BG, TLS_BG, NOW_BORDER = "#fff0e6", "#c3e6cb", "#1c7ed6"
+TEXT = "#212529"
 
 
 def _who(line) -> str:
@@ -70,7 +74,7 @@ class TranscriptStepper(CourseWidget):
         colour = TLS_BG if line.encrypted else CLEAR_BG
         note = f" ({html.escape(line.note)})" if line.note else ""
         self.line.value = (
-            f'<div style="background:{colour};padding:4px">line {i + 1} of '
+            f'<div style="background:{colour};color:{TEXT};padding:4px">line {i + 1} of '
             f"{len(self.transcript.lines)}, from the {_who(line)}, {where}{note}:<br>"
             f"<code>{html.escape(line.shown)}</code></div>")
         self.eavesdropper.value = (
@@ -83,7 +87,8 @@ class TranscriptStepper(CourseWidget):
                             "=== TLS handshake ===</div>")
             border = f"border-left:4px solid {NOW_BORDER};" if j == i else ""
             rows.append(f'<div style="background:{TLS_BG if seen.encrypted else CLEAR_BG};'
-                        f'{border}font-family:monospace;white-space:pre">'
+                        f'color:{TEXT};{border}font-family:monospace;white-space:pre">'
+                        f"{'TLS  ' if seen.encrypted else 'clear'} "
                         f"{'C:' if seen.sender == CLIENT else 'S:'} "
                         f"{html.escape(seen.shown)}</div>")
         self.so_far.value = "".join(rows)
@@ -107,8 +112,8 @@ class TranscriptStepper(CourseWidget):
                 rows.append('<tr><td colspan="4" style="background:#dde8f5;text-align:center">'
                             "TLS handshake</td></tr>")
             rows.append(
-                f'<tr style="background:{TLS_BG if line.encrypted else CLEAR_BG}">'
-                f"<td>{i + 1}</td><td>{_who(line)}</td>"
+                f'<tr style="background:{TLS_BG if line.encrypted else CLEAR_BG};color:{TEXT}">'
+                f"<td>{i + 1}</td><td>{_who(line)}, {'in TLS' if line.encrypted else 'clear'}</td>"
                 f'<td style="text-align:left"><code>{html.escape(line.shown)}</code></td>'
                 f'<td style="text-align:left">{html.escape(eavesdropper_view(line))}</td></tr>')
         return (f"<p>The session with <code>{html.escape(self.transcript.host)}</code>, "

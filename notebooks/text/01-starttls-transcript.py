@@ -132,6 +132,15 @@ for depth, cert in enumerate(tls.chain):
 # %%
 figures.sequence_diagram(delivery.transcript, title="Delivery to mx1.example.com with STARTTLS")
 
+
+# %% [markdown]
+# *In words:* the sending MTA (left) and mx1.example.com (right), one arrow
+# per line, time running downwards. The first five lines (the server's 220
+# greeting, EHLO, the capability list with STARTTLS, the STARTTLS command and
+# the server's "220 Ready to start TLS") are drawn in orange: in the clear,
+# anyone on the path reads them. A band marks the TLS handshake. Every line
+# after it (EHLO again, MAIL FROM, RCPT TO, DATA, the message, QUIT and the
+# replies) is drawn in green: inside TLS, encrypted.
 # %% [markdown]
 # ## What an eavesdropper sees
 #

@@ -345,6 +345,14 @@ check_matrix_prediction(prediction, matrix)
 # %%
 figures.attack_matrix(matrix)
 
+
+# %% [markdown]
+# *In words:* the same matrix as a table follows: one row per attack, one
+# column per sender policy, and in each cell what became of the message and
+# whether the attacker read it.
+
+# %%
+matrix
 # %% [markdown]
 # The opportunistic column is today's default: every active attack works and
 # nobody notices. Enforcing senders defer instead (the message waits in the

@@ -302,6 +302,15 @@ clock.advance(86400); send_a_message()
 figures.cache_timeline(cache.history, events,
                        title="The policy cache of one sender for sts-stale-id.example")
 
+
+# %% [markdown]
+# *In words:* one sender's cache for sts-stale-id.example over eight days. Day
+# 0: the policy is fetched (id 20260101T000000), then served from the cache
+# and refreshed on days 1 and 2. (1) The MX moves but the id stays: the sender
+# keeps the old policy. (2) A new id: on day 3 the sender fetches again (id
+# 20260201T000000). (3) The TXT record is removed: days 4 and 5, the policy is
+# kept without a record. (4) A new id while the policy host is down: days 6
+# and 7, the cached policy is kept after the failed fetch.
 # %%
 lab.reset()
 

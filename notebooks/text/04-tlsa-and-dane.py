@@ -324,6 +324,15 @@ lookup
 # %%
 figures.chain_of_trust(lookup, cert)
 
+
+# %% [markdown]
+# *In words:* the chain from the top. The trust anchor (the root's DS record,
+# configured in the sender) matches the root's DNSKEY, which signs the root
+# zone's keys; each record below is verified with the key above it: the
+# root's NSEC, example.com's DS, example.com's DNSKEY (which matches that DS),
+# mx1.example.com's A record, then the TLSA record at
+# `_25._tcp.mx1.example.com`. Last, the SHA2-256 hash of the server
+# certificate's public key equals the TLSA data. Every link holds: secure.
 # %% [markdown]
 # Now play the attacker on the DNS path: answer with a TLSA record for the
 # attacker's own key. Without the zone's private key the attacker cannot sign
@@ -338,6 +347,12 @@ forged = dane.lookup_tlsa("mx1.example.com", lab.net)
 print(forged)
 figures.chain_of_trust(forged, cert)
 
+
+# %% [markdown]
+# *In words:* the same chain, every link verified down to mx1.example.com's
+# A record; then the forged TLSA record fails: its signature (RRSIG) does not
+# verify. The lookup is **bogus**, which a sender must never treat as "no
+# TLSA" (RFC 7672 §2.2).
 # %% [markdown]
 # A cleverer forger signs its record itself, with the key of a signed zone it
 # does own (`dane-only.example`, say). The signature is valid, but made by the

@@ -70,6 +70,24 @@ lab = Lab.start(seed=1)
 # %%
 figures.decision_tree()
 
+
+# %% [markdown]
+# *In words:* the tree's questions and answers, from the top:
+#
+# - MX lookup, is the answer DNSSEC-secure? *bogus, failed or none*: defer
+#   (no MX answer to trust). *Insecure or not validated*: go to the MTA-STS
+#   question. *Secure*: ask for the TLSA records at `_25._tcp.<MX>`:
+#   - *secure, usable records*: DANE, TLS required and the certificate must
+#     match a TLSA record;
+#   - *bogus or failed*: skip this MX;
+#   - *secure, all unusable*: DANE authenticates nothing; is there an enforce
+#     MTA-STS policy? *No*: TLS required, not authenticated. *Yes*: the
+#     mx-list question below;
+#   - *none, insecure or not asked*: the MTA-STS question.
+# - MTA-STS policy (cached, or fetched over HTTPS)? *Testing*: check, deliver
+#   anyway, report. *None, absent or not asked*: opportunistic, TLS if offered,
+#   certificate unchecked. *Enforce*: is this MX in the policy's mx list? *Yes*:
+#   TLS with a WebPKI certificate for the MX. *No*: skip this MX.
 # %% [markdown]
 # Read it from the top: grey boxes are questions, each arrow an answer, the
 # rounded boxes the rule that applies to that MX. Green rules demand
@@ -125,6 +143,12 @@ bad_cert = policy.trace("sts-bad-policy-cert.example", lab.net)
 print(bad_cert)
 figures.decision_tree(bad_cert)
 
+
+# %% [markdown]
+# *In words:* the bold path is the one printed above: the MX answer is
+# insecure (the zone is unsigned), so no DANE; no MTA-STS policy (nothing
+# cached, and the fetch failed on the policy host's certificate); the rule is
+# opportunistic: TLS if offered, certificate unchecked.
 # %% [markdown]
 # ## Every lab domain through the tree
 #

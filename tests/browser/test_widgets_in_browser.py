@@ -187,3 +187,138 @@ def test_widget_used_in_the_browser(run_notebook, name):
     DRIVERS.get(name, drive_generic)(cell)
     after = jlab.report(page)[index]
     assert not after.errors, f"{path.name} cell {index}: {after.errors}"
+
+
+_NOTEBOOK_STATE = """() => {
+  const nb = window.jupyterapp.shell.currentWidget.content;
+  return {types: nb.widgets.map(c => c.model.type),
+          sources: nb.widgets.map(c => c.model.sharedModel.getSource()),
+          active: nb.activeCellIndex};
+}"""
+CONTROLS = ("select, input, textarea, .noUi-handle, "
+            "button, [tabindex]:not([tabindex='-1'])")
+# Command-mode shortcuts of JupyterLab 4: move to another cell, change the
+# cell's type, cut, delete, insert above/below, undo.
+KEYS = ["ArrowDown", "ArrowUp", "ArrowLeft", "ArrowRight", "j", "k", "r", "m", "y", "x",
+        "d", "d", "a", "b", "z"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_keys_typed_into_a_widget_stay_there(run_notebook, name):
+    """Focus each of the widget's controls and type the notebook's shortcuts:
+    the widget may change, the notebook's cells must not (no cell moved to,
+    changed to raw or Markdown, cut, deleted or inserted)."""
+    if importlib.util.find_spec(f"helpers.widgets.{name}") is None:
+        pytest.skip(f"helpers.widgets.{name} does not exist yet "
+                    f"({EXPECTED_ELSEWHERE.get(name, 'no issue')})")
+    path, index = _widget_cell(name)
+    page, cells = run_notebook(path.relative_to(NOTEBOOKS).as_posix())
+    page.bring_to_front()  # other notebooks' pages stay open: type into this one
+    cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+    cell.scroll_into_view_if_needed()
+    controls = cell.locator(".jp-OutputArea-output").locator(CONTROLS)
+    assert controls.count(), f"{name}: no control to focus"
+    for i in range(controls.count()):
+        control = controls.nth(i)
+        if not control.is_visible() or not control.is_enabled():
+            continue
+        control.focus()
+        assert control.evaluate("e => e === document.activeElement"), f"{name}: control {i}"
+        before = page.evaluate(_NOTEBOOK_STATE)
+        assert before["active"] == index, f"{name}: focusing control {i} left its cell"
+        for key in KEYS:
+            page.keyboard.press(key)
+        page.wait_for_timeout(300)
+        after = page.evaluate(_NOTEBOOK_STATE)
+        what = control.evaluate("e => e.outerHTML.slice(0, 80)")
+        assert after == before, f"{name}: keys typed into {what} changed the notebook"
+
+
+_BROKEN_WORDS = """(root) => {
+  // Every word or number (letters and digits) of the widget's <pre> panes that
+  // the browser drew on more than one line although it fits on one line of its
+  // pane. (Lines may still wrap after a hyphen or a slash, as text does.)
+  const broken = [];
+  for (const pre of root.querySelectorAll('pre')) {
+    const text = pre.firstChild;
+    if (!text || text.nodeType !== Node.TEXT_NODE) continue;
+    const width = pre.clientWidth;
+    const re = /[A-Za-z0-9]+/g;
+    let m;
+    while ((m = re.exec(text.data))) {
+      const range = document.createRange();
+      range.setStart(text, m.index);
+      range.setEnd(text, m.index + m[0].length);
+      const rects = Array.from(range.getClientRects()).filter(r => r.width > 0);
+      const total = rects.reduce((s, r) => s + r.width, 0);
+      if (rects.length > 1 && new Set(rects.map(r => Math.round(r.top))).size > 1
+          && total < width) broken.push(m[0]);
+    }
+  }
+  return broken;
+}"""
+
+
+def test_attack_explorer_breaks_lines_between_words(run_notebook):
+    """At a laptop's 1366 px, the explorer's three panes are narrow: lines
+    wrap, but never inside a word or number that fits (``250-SIZE 335544 / 32``)."""
+    path, index = _widget_cell("attack_explorer")
+    page, _ = run_notebook(path.relative_to(NOTEBOOKS).as_posix())
+    page.bring_to_front()
+    page.set_viewport_size({"width": 1366, "height": 768})
+    cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+    cell.scroll_into_view_if_needed()
+    out = cell.locator(".jp-OutputArea-output").first
+    selects = cell.locator("select")  # the stripping case, whatever ran before
+    selects.nth(0).select_option("strip")
+    selects.nth(1).select_option("opportunistic")
+    cell.get_by_role("button", name="send the message").click()
+    _expect()(out).to_contain_text("strip x opportunistic", timeout=30_000)
+    _expect()(out).to_contain_text("SIZE")
+    broken = out.evaluate(_BROKEN_WORDS)
+    assert not broken, f"tokens broken across lines: {broken[:10]}"
+
+
+def test_lab_live_toggle_says_which_is_pressed(run_notebook):
+    """A screen reader hears which of the inspector's lab/live buttons is on."""
+    path, index = _widget_cell("inspector")
+    page, _ = run_notebook(path.relative_to(NOTEBOOKS).as_posix())
+    page.bring_to_front()
+    cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+    cell.scroll_into_view_if_needed()
+    lab = cell.get_by_role("button", name="lab", exact=True)
+    live = cell.get_by_role("button", name="live", exact=True)
+    expect = _expect()
+    expect(lab).to_have_attribute("aria-pressed", "true")
+    expect(live).to_have_attribute("aria-pressed", "false")
+    live.click()
+    expect(live).to_have_attribute("aria-pressed", "true")
+    expect(lab).to_have_attribute("aria-pressed", "false")
+    lab.click()
+    expect(lab).to_have_attribute("aria-pressed", "true")
+
+
+_CLIPPED = """(root) => Array.from(root.querySelectorAll('.widget-html, .widget-html-content, .widget-box'))
+  .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+  .map(e => e.innerText.slice(0, 60))"""
+
+
+def test_long_unbroken_input_wraps_instead_of_being_clipped(run_notebook):
+    """A 300-character name typed into the inspector and into the MX
+    playground is shown whole, wrapped, not cut at the widget's edge."""
+    long = "a" * 60 + "." + "b" * 240 + ".example"
+    expect = _expect()
+    for name in ("inspector", "mx_playground"):
+        path, index = _widget_cell(name)
+        page, _ = run_notebook(path.relative_to(NOTEBOOKS).as_posix())
+        page.bring_to_front()
+        cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+        cell.scroll_into_view_if_needed()
+        out = cell.locator(".jp-OutputArea-output").first
+        box = cell.locator("input[type=text]").last
+        box.fill(long)
+        box.press("Enter")
+        expect(out).to_contain_text("b" * 40, timeout=30_000)
+        page.wait_for_timeout(500)
+        clipped = out.evaluate(_CLIPPED)
+        assert not clipped, f"{name}: clipped: {clipped}"
