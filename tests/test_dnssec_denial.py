@@ -148,6 +148,9 @@ def root_wildcard(lab):
     ``reset()`` would not restore it: this fixture does.)"""
     lab.zones.set("", "*.example", "TXT", ['"anything"'])
     yield "*.example"
+    # Every type a case may add there (renamed_insecure adds NS): a leftover
+    # wildcard would answer for every name under .example in later tests.
+    lab.zones.set("", "*.example", "NS", [])
     lab.zones.set("", "*.example", "TXT", [])
 
 
