@@ -27,6 +27,16 @@ def lab(session_lab):
     session_lab.reset()
 
 
+@pytest.fixture(scope="module")
+def nsec3_lab():
+    """A lab of the NSEC3 scenarios (RFC 5155: hashed denial, Opt-Out), one per
+    test module that asks for it; the module's own fixture resets it."""
+    from helpers.lab.scenarios import NSEC3_SCENARIOS
+
+    with Lab(seed=1, scenarios=NSEC3_SCENARIOS) as lab:
+        yield lab
+
+
 def need_tool(name: str) -> str:
     """Path of command-line tool ``name``. Outside CI a missing tool skips the
     test (with the package to install); in CI (``CI`` set) it fails, since

@@ -291,15 +291,6 @@ SIGNED_TLSA = f"_25._tcp.mx.{SIGNED}"
 COSTLY_TLSA = f"_25._tcp.mx.{COSTLY}"
 
 
-@pytest.fixture(scope="module")
-def nsec3_lab():
-    from helpers.lab import Lab
-    from helpers.lab.scenarios import NSEC3_SCENARIOS
-
-    with Lab(seed=1, scenarios=NSEC3_SCENARIOS) as lab:
-        yield lab
-
-
 @pytest.fixture
 def lab3(nsec3_lab):
     nsec3_lab.reset()

@@ -23,22 +23,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers.dnssec import BOGUS, INSECURE, SECURE, _Validator, resolve
-from helpers.lab import Lab
 from helpers.lab.dnsattack import Genuine
 from helpers.lab.nsec3 import hashed_owner
-from helpers.lab.scenarios import NSEC3_SCENARIOS
 from helpers.sender import DEFERRED, VERIFIED, Sender
 
 OPTOUT, SIGNED, UNSIGNED = "optout.example", "signed.optout.example", "unsigned.optout.example"
 NSEC3, UNSIGNED3 = "nsec3.example", "unsigned.nsec3.example"
 SIGNED_TLSA = "_25._tcp.mx.signed.optout.example"
 MESSAGE = "Subject: NSEC3\r\n\r\nHashed denial of existence.\r\n"
-
-
-@pytest.fixture(scope="module")
-def nsec3_lab():
-    with Lab(seed=1, scenarios=NSEC3_SCENARIOS) as lab:
-        yield lab
 
 
 @pytest.fixture
