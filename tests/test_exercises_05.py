@@ -60,26 +60,35 @@ def test_migration_order_checker_passes_only_one_order():
         ex.check_migration_order(None)
 
 
-def _design(lab, **mx):
-    host = ex.DESIGN_MX
-    return publish.generate(ex.DESIGN_DOMAIN, [publish.MxHost(host, 10, **mx)],
-                            mode="enforce")
+def _design(lab, mode="enforce", **mx):
+    return publish.generate(ex.DESIGN_DOMAIN, [publish.MxHost(ex.DESIGN_MX, 10, **mx)], mode=mode)
 
 
-def test_record_design_checker_sends_real_mail(lab):
-    good = _design(lab, cert=lab.issue_certificate(ex.DESIGN_MX).cert)
-    assert "both delivered with verified TLS" in str(ex.check_record_design(good, lab))
+def test_record_design_checker_sends_real_mail_across_a_renewal(lab):
+    """05's exercise 3: the provider renews the key without notice; the check
+    deploys, sends, renews, sends again, and cleans up."""
+    good = _design(lab)  # MTA-STS in enforce, no TLSA
+    assert "Neither sender deferred" in str(ex.check_record_design(good, lab))
     assert ex.DESIGN_DOMAIN not in lab.domains  # the check cleans up after itself
-    with pytest.raises(ex.ExerciseFailed, match="no TLSA record"):
-        ex.check_record_design(_design(lab), lab)
+    current = lab.issue_certificate(ex.DESIGN_MX).cert
+    # What the teaching cell does (current and next key): the next key is not the
+    # one the provider will use, so DANE senders defer after the renewal.
+    copied = _design(lab, cert=current,
+                     next_cert=lab.issue_certificate(ex.DESIGN_MX, ex.DESIGN_MX + "#2").cert)
+    with pytest.raises(ex.ExerciseFailed, match="not after the renewal") as e:
+        ex.check_record_design(copied, lab)
+    assert "MxHost(" not in str(e.value) and "no TLSA" not in str(e.value)
+    with pytest.raises(ex.ExerciseFailed, match="rotates its intermediate"):
+        ex.check_record_design(_design(lab, cert=current, issuer=lab.pki.issuing.cert), lab)
     wrong_key = _design(lab, cert=lab.issue_certificate(ex.DESIGN_MX, "someone else").cert)
-    with pytest.raises(ex.ExerciseFailed, match="does a TLSA record match"):
+    with pytest.raises(ex.ExerciseFailed, match="did not deliver today"):
         ex.check_record_design(wrong_key, lab)
+    with pytest.raises(ex.ExerciseFailed, match="testing mode delivers whatever"):
+        ex.check_record_design(_design(lab, mode="testing"), lab)
+    with pytest.raises(ex.ExerciseFailed, match="what does it need to find"):
+        ex.check_record_design(_design(lab, mode=None), lab)
     with pytest.raises(ex.ExerciseFailed, match="RecordSet"):
         ex.check_record_design(str(good), lab)
     other = publish.generate("other.example", [publish.MxHost("mx.other.example")])
     with pytest.raises(ex.ExerciseFailed, match="task's domain"):
         ex.check_record_design(other, lab)
-    testing = publish.generate(ex.DESIGN_DOMAIN, [publish.MxHost(
-        ex.DESIGN_MX, 10, cert=lab.issue_certificate(ex.DESIGN_MX).cert)], mode="testing")
-    assert "testing mode" in str(ex.check_record_design(testing, lab))

@@ -444,20 +444,24 @@ order = ["d", "b", "e", "a", "c"]
 check_migration_order(order)
 
 # %% [markdown]
-# **Exercise 3.** Design the records of a new lab domain, `my-shop.example`,
-# whose one MX host is `mx.my-shop.example`, so that a `dane` sender *and* an
-# `mta-sts` sender both deliver with verified TLS. Use `publish.generate` and
-# certificates from `lab.issue_certificate`. The check deploys your records in
-# the lab and sends real mail.
+# **Exercise 3.** A new lab domain, `my-shop.example`, has one MX host,
+# `mx.my-shop.example`, run by a hosting provider. Its zone is DNSSEC-signed.
+# The provider renews the MX certificate every 60 days *with a new key*, and
+# does not tell the shop the new key in advance; its certificates come from a
+# public CA that rotates its intermediate certificates. Design the shop's
+# records with `publish.generate` (a certificate for the key the MX serves
+# now: `lab.issue_certificate(DESIGN_MX)`) so that neither a `dane` nor an
+# `mta-sts` sender ever defers a message, today or after a renewal, and the
+# `mta-sts` sender authenticates the MX. The check deploys your records in the
+# lab, sends real mail, lets the provider renew the key, and sends again.
 
 # %%
 print(DESIGN_DOMAIN, DESIGN_MX)
 my_records = None  # your answer: a RecordSet from publish.generate(...)
 ### BEGIN SOLUTION
-my_records = publish.generate(DESIGN_DOMAIN, [publish.MxHost(
-    DESIGN_MX, 10, cert=lab.issue_certificate(DESIGN_MX).cert,
-    next_cert=lab.issue_certificate(DESIGN_MX, DESIGN_MX + "#2").cert,
-    issuer=lab.pki.issuing.cert)], mode="enforce")
+# No TLSA: nobody can publish the next key in time, and a 2 1 1 would break at
+# the CA's next rotation. MTA-STS checks the name, which survives a new key.
+my_records = publish.generate(DESIGN_DOMAIN, [publish.MxHost(DESIGN_MX, 10)], mode="enforce")
 ### END SOLUTION
 
 # %% tags=["check"]
