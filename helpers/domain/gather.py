@@ -17,7 +17,6 @@ from __future__ import annotations
 import concurrent.futures as cf
 import datetime as _dt
 import itertools
-import re
 import threading
 import time
 from dataclasses import replace

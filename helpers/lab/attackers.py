@@ -56,7 +56,44 @@ class Seen:
         return f"{self.sender:>8} [{self.channel}] {text}"
 
 
-class Attacker:
+class Relay:
+    """A loopback TCP server that opens a connection to an upstream for each
+    client and hands both to :meth:`_relay`; a session that fails ends with
+    :meth:`_ended` (logged), never with an error in the lab's event loop."""
+
+    _server = None
+
+    def _upstream(self) -> tuple[str, int]:
+        raise NotImplementedError
+
+    async def _relay(self, c_r, c_w, s_r, s_w) -> None:
+        raise NotImplementedError
+
+    def _ended(self, error: BaseException) -> None:
+        raise NotImplementedError
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+
+    async def _session(self, c_r: asyncio.StreamReader, c_w: asyncio.StreamWriter):
+        s_w = None
+        try:
+            s_r, s_w = await asyncio.wait_for(asyncio.open_connection(*self._upstream()),
+                                              _TIMEOUT)
+            await self._relay(c_r, c_w, s_r, s_w)
+        except (asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError,
+                ssl.SSLError, OSError, KeyError) as e:  # KeyError: a route gone meanwhile
+            self._ended(e)
+        except asyncio.CancelledError:
+            pass  # the lab is stopping (3.11 would log a cancelled handler as an error)
+        finally:
+            c_w.close()
+            if s_w is not None:
+                s_w.close()
+
+
+class Attacker(Relay):
     """A relay on the path to ``host`` (the real MX at ``upstream``)."""
 
     def __init__(self, kind: str, host: str, upstream: tuple[str, int],
@@ -122,25 +159,12 @@ class Attacker:
         self._server = await asyncio.start_server(self._session, address, 0)
         self.port = self._server.sockets[0].getsockname()[1]
 
-    async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
+    def _upstream(self) -> tuple[str, int]:
+        return self.upstream
 
-    async def _session(self, c_r: asyncio.StreamReader, c_w: asyncio.StreamWriter):
-        s_w = None
-        try:
-            s_r, s_w = await asyncio.wait_for(asyncio.open_connection(*self.upstream), _TIMEOUT)
-            await self._relay(c_r, c_w, s_r, s_w)
-        except (asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError,
-                ssl.SSLError, OSError) as e:
-            log.info("%s attacker on %s: session ended: %s", self.kind, self.host,
-                     type(e).__name__)
-        except asyncio.CancelledError:
-            pass  # the lab is stopping (3.11 would log a cancelled handler as an error)
-        finally:
-            c_w.close()
-            if s_w is not None:
-                s_w.close()
+    def _ended(self, error: BaseException) -> None:
+        log.info("%s attacker on %s: session ended: %s", self.kind, self.host,
+                 type(error).__name__)
 
     def _saw(self, sender: str, data: bytes, channel: str) -> None:
         self.log.append(Seen(sender, data, channel))

@@ -30,6 +30,7 @@ import logging
 from collections.abc import Callable, Iterable
 
 from ..net import Endpoint
+from .attackers import Relay
 from .scenarios import LAB_ADDRESS
 
 log = logging.getLogger("helpers.lab.ownaddr")
@@ -87,7 +88,7 @@ def address_plan(mx_hosts: Iterable[str], https_hosts: Iterable[str],
     return plan
 
 
-class Forwarder:
+class Forwarder(Relay):
     """Listens on ``address:port`` and relays each connection to
     ``target()`` (read per connection: the receiver, or an attacker)."""
 
@@ -103,33 +104,22 @@ class Forwarder:
         except OSError as e:
             raise bind_error(self.address, self.port, e) from None
 
-    async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
+    def _upstream(self) -> tuple[str, int]:
+        return self._target()
 
-    async def _session(self, c_r: asyncio.StreamReader, c_w: asyncio.StreamWriter):
-        s_w = None
-        try:
-            s_r, s_w = await asyncio.wait_for(asyncio.open_connection(*self._target()),
-                                              _TIMEOUT)
-            tasks = [asyncio.ensure_future(_pump(c_r, s_w)),
-                     asyncio.ensure_future(_pump(s_r, c_w))]
-            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            await asyncio.wait(tasks, timeout=2)  # the other side follows within moments
-            for task in tasks:
-                if not task.done():
-                    task.cancel()
-                elif not task.cancelled():
-                    task.exception()  # retrieved: a reset after QUIT is normal
-        except (asyncio.TimeoutError, ConnectionError, OSError, KeyError) as e:
-            log.info("forwarder %s:%s (%s): %s", self.address, self.port, self.host,
-                     type(e).__name__)
-        except asyncio.CancelledError:
-            pass  # the lab is stopping
-        finally:
-            c_w.close()
-            if s_w is not None:
-                s_w.close()
+    async def _relay(self, c_r, c_w, s_r, s_w) -> None:
+        tasks = [asyncio.ensure_future(_pump(c_r, s_w)), asyncio.ensure_future(_pump(s_r, c_w))]
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(tasks, timeout=2)  # the other side follows within moments
+        for task in tasks:
+            if not task.done():
+                task.cancel()
+            elif not task.cancelled():
+                task.exception()  # retrieved: a reset after QUIT is normal
+
+    def _ended(self, error: BaseException) -> None:
+        log.info("forwarder %s:%s (%s): %s", self.address, self.port, self.host,
+                 type(error).__name__)
 
 
 async def _pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
